@@ -56,3 +56,52 @@ export function parseStatement(payload: Uint8Array | string): InTotoStatement {
   }
   return statement as InTotoStatement;
 }
+
+/** Storage media type of a DSSE-signed statement of a given short predicate name (in-toto convention). */
+export function dsseMediaType(shortName: string): string {
+  return `application/vnd.in-toto.${shortName}+dsse`;
+}
+
+/**
+ * Builds a Statement v1. Subjects are sorted (by name, then digest) and de-duplicated so the same
+ * inputs always give the same bytes; a name listed twice with different digests is refused.
+ */
+export function buildStatement<P>(
+  subjects: readonly ResourceDescriptor[],
+  predicateType: string,
+  predicate: P
+): InTotoStatement<P> {
+  return { _type: STATEMENT_TYPE_V1, subject: normalizeSubjects(subjects), predicateType, predicate };
+}
+
+export function normalizeSubjects(subjects: readonly ResourceDescriptor[]): ResourceDescriptor[] {
+  const byKey = new Map<string, ResourceDescriptor>();
+  const digestByName = new Map<string, string>();
+  for (const subject of subjects) {
+    const digest = subject.digest ?? {};
+    const digestKey = Object.keys(digest)
+      .sort()
+      .map((alg) => `${alg}:${digest[alg] ?? ''}`)
+      .join(',');
+    if (digestKey === '') {
+      throw new CustodyError(
+        'ATTEST_SUBJECT_INVALID',
+        `subject ${JSON.stringify(subject.name ?? '')} has no digest`
+      );
+    }
+    const name = subject.name ?? '';
+    const previous = digestByName.get(name);
+    if (name !== '' && previous !== undefined && previous !== digestKey) {
+      throw new CustodyError(
+        'ATTEST_SUBJECT_INVALID',
+        `subject ${JSON.stringify(name)} is listed twice with different digests`,
+        { details: { name } }
+      );
+    }
+    digestByName.set(name, digestKey);
+    byKey.set(`${name}\u0000${digestKey}`, subject);
+  }
+  return [...byKey.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, subject]) => subject);
+}

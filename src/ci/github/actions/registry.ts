@@ -1,0 +1,8 @@
+// Every action, by the folder name of its action.yml: what the consistency test and the docs
+// table generator walk. Entries import their action directly, not this list.
+import type { ActionDefinition } from './framework.js';
+import { GATE_ACTION } from './gate.js';
+
+export const ACTIONS: Readonly<Record<string, ActionDefinition<string, string, unknown>>> = {
+  gate: GATE_ACTION as unknown as ActionDefinition<string, string, unknown>,
+};
