@@ -11,8 +11,11 @@ import {
 } from '../../src/attest/trailers.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
+// claude-crlf: the committed fixture has LF endings (.gitattributes); the test makes it CRLF.
 const message = (name: string): string =>
-  readFileSync(path.join(REPO_ROOT, 'fixtures/attest/messages', `${name}.txt`), 'utf8');
+  name === 'claude-crlf'
+    ? message('claude-coauthor').replace(/\n/g, '\r\n')
+    : readFileSync(path.join(REPO_ROOT, 'fixtures/attest/messages', `${name}.txt`), 'utf8');
 
 const commit = (sha: string, msg: string, author = 'Jane Doe <jane.doe@example.com>'): CommitRecord => ({
   sha: sha.repeat(40).slice(0, 40),
@@ -36,6 +39,7 @@ describe('parseTrailers (git interpret-trailers rules)', () => {
   });
 
   it('handles CRLF line endings and case-insensitive keys', () => {
+    expect(message('claude-crlf')).toContain('\r\n');
     const trailers = parseTrailers(message('claude-crlf'));
     expect(trailerValues(trailers, 'Co-authored-by')).toEqual(['Claude <noreply@anthropic.com>']);
     expect(trailerValues(trailers, 'Agent-Prompt-SHA256')).toEqual([
