@@ -3,3 +3,38 @@ export { CustodyError, isCustodyError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ExitStatus, CustodyErrorOptions } from './errors.js';
 export { VERSION } from './version.js';
 export { renderErrorDocs } from './error-docs.js';
+export { startLocalSigstoreStack } from './stack/index.js';
+export type {
+  LocalSigstoreStack,
+  StartLocalSigstoreStackOptions,
+  TokenProfile,
+} from './stack/index.js';
+export {
+  digestFile,
+  digestFiles,
+  digestFilesSettled,
+  parseChecksums,
+  formatChecksums,
+  verifyChecksums,
+  createChecksumFile,
+  verifyChecksumFile,
+  parseDigestAlgorithm,
+  DIGEST_ALGORITHMS,
+} from './digest/index.js';
+export type {
+  DigestAlgorithm,
+  ChecksumEntry,
+  ChecksumLine,
+  FileDigest,
+  DigestFilesOptions,
+  DigestProgress,
+  SettledDigest,
+  DigestProvider,
+  DigestRequest,
+  ProvidedDigest,
+  ChecksumResult,
+  ChecksumStatus,
+  ChecksumVerification,
+  CreatedChecksumFile,
+  VerifiedChecksumFile,
+} from './digest/index.js';

@@ -1,0 +1,301 @@
+// The local Fulcio: a root and an intermediate CA (P-384, like the real one) that issue short-lived
+// code-signing certificates for the public key of a request carrying a token from the local OIDC
+// issuer, with the SAN and Fulcio extensions real Fulcio derives from the token's claims, and an
+// embedded SCT from @sigstore/mock's CT log. Serves Fulcio's v2 `signingCert` API.
+import * as x509 from '@peculiar/x509';
+import { initializeCTLog } from '@sigstore/mock/dist/fulcio/ctlog.js';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  verify,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
+import { SIGSTORE_AUDIENCE } from './claims.js';
+import {
+  certificateIdentityFromClaims,
+  type CertificateExtensionValue,
+} from './fulcio-identity.js';
+import type { ServiceResponse } from './http.js';
+import { verifyJWT, type JWTSigningKey } from './jwt.js';
+
+export const FULCIO_SIGNING_CERT_PATH = '/api/v2/signingCert';
+
+const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
+const CERT_LIFETIME_MS = 10 * 60 * 1000;
+const CA_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+const SIGNING = { name: 'ECDSA', hash: 'SHA-384' } as const;
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+const subtle = webcrypto.subtle;
+// @peculiar/x509 types its provider as the DOM `Crypto`, which this Node-only build does not
+// declare; Node's WebCrypto implements it.
+const crypto = webcrypto as never;
+
+export interface LocalFulcio {
+  /** DER certificates, leaf-most first: [intermediate, root]. */
+  readonly chain: Buffer[];
+  readonly ctLog: { publicKey: Buffer; logID: Buffer };
+  readonly notBefore: Date;
+  handle(body: string, now: Date): Promise<ServiceResponse>;
+}
+
+export async function startLocalFulcio(options: {
+  oidcKey: JWTSigningKey;
+  notBefore: Date;
+}): Promise<LocalFulcio> {
+  const rootKeys = await generateCAKeys();
+  const intermediateKeys = await generateCAKeys();
+  const notAfter = new Date(options.notBefore.getTime() + CA_LIFETIME_MS);
+  const rootName = 'O=custody.local,CN=custody-local-fulcio-root';
+  const intermediateName = 'O=custody.local,CN=custody-local-fulcio-intermediate';
+  const root = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: randomSerial(),
+      name: rootName,
+      notBefore: options.notBefore,
+      notAfter,
+      signingAlgorithm: SIGNING,
+      keys: rootKeys,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 1, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+          true
+        ),
+        await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey, false, crypto),
+      ],
+    },
+    crypto
+  );
+  const intermediate = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: randomSerial(),
+      subject: intermediateName,
+      issuer: root.subject,
+      notBefore: options.notBefore,
+      notAfter,
+      signingAlgorithm: SIGNING,
+      publicKey: intermediateKeys.publicKey,
+      signingKey: rootKeys.privateKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+          true
+        ),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
+        await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey, false, crypto),
+        await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey, false, crypto),
+      ],
+    },
+    crypto
+  );
+  const ctLogKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ctLog = await initializeCTLog(ctLogKeys);
+  const intermediateSPKI = Buffer.from(await subtle.exportKey('spki', intermediateKeys.publicKey));
+  const issuerKeyHash = toArrayBuffer(createHash('sha256').update(intermediateSPKI).digest());
+  const chainPEM = [intermediate.toString('pem'), root.toString('pem')];
+
+  async function issue(
+    publicKey: KeyObject,
+    identity: ReturnType<typeof certificateIdentityFromClaims> & { ok: true },
+    now: Date
+  ): Promise<string> {
+    const subjectKey = await importSubjectKey(publicKey);
+    // X.509 times have whole seconds; the transparency log's integrated time is floored too.
+    const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const san = identity.identity.subjectAlternativeName;
+    const tbs = {
+      serialNumber: randomSerial(),
+      subject: '',
+      issuer: intermediate.subject,
+      notBefore,
+      notAfter: new Date(notBefore.getTime() + CERT_LIFETIME_MS),
+      signingAlgorithm: SIGNING,
+      publicKey: subjectKey,
+      signingKey: intermediateKeys.privateKey,
+      extensions: [
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
+        await x509.SubjectKeyIdentifierExtension.create(subjectKey, false, crypto),
+        await x509.AuthorityKeyIdentifierExtension.create(
+          intermediateKeys.publicKey,
+          false,
+          crypto
+        ),
+        new x509.SubjectAlternativeNameExtension(
+          [{ type: san.type === 'email' ? 'email' : 'url', value: san.value }],
+          true
+        ),
+        ...identity.identity.extensions.map(toX509Extension),
+      ],
+    };
+    // Precertificate → SCT from the CT log → the final certificate with the SCT embedded.
+    const precert = await x509.X509CertificateGenerator.create(tbs, crypto);
+    const sct = await ctLog.log(precert.rawData, issuerKeyHash);
+    tbs.extensions.push(sctListExtension(Buffer.from(sct)));
+    const leaf = await x509.X509CertificateGenerator.create(tbs, crypto);
+    return JSON.stringify({
+      signedCertificateEmbeddedSct: {
+        chain: { certificates: [leaf.toString('pem'), ...chainPEM] },
+      },
+    });
+  }
+
+  return {
+    chain: [Buffer.from(intermediate.rawData), Buffer.from(root.rawData)],
+    ctLog: { publicKey: Buffer.from(ctLog.publicKey), logID: viewBytes(ctLog.logID) },
+    notBefore: options.notBefore,
+    async handle(body, now) {
+      const request = parseSigningCertRequest(body);
+      if (!request.ok) return errorResponse(400, request.reason);
+      const token = verifyJWT(request.token, options.oidcKey, {
+        now,
+        audience: SIGSTORE_AUDIENCE,
+      });
+      if (!token.ok) return errorResponse(401, token.reason);
+      const identity = certificateIdentityFromClaims(token.claims);
+      if (!identity.ok) return errorResponse(400, identity.reason);
+      // Proof of possession: the client signs the token's subject (email, else sub).
+      const challengeSubject =
+        typeof token.claims.email === 'string' ? token.claims.email : token.claims.sub;
+      if (typeof challengeSubject !== 'string') {
+        return errorResponse(400, 'identity token has no subject');
+      }
+      let possessed: boolean;
+      try {
+        possessed = verify(
+          'sha256',
+          Buffer.from(challengeSubject),
+          request.publicKey,
+          request.proofOfPossession
+        );
+      } catch {
+        possessed = false;
+      }
+      if (!possessed) return errorResponse(400, 'proof of possession does not verify');
+      return {
+        statusCode: 201,
+        contentType: 'application/json',
+        body: await issue(request.publicKey, identity, now),
+      };
+    },
+  };
+}
+
+type ParsedRequest =
+  | { ok: true; token: string; publicKey: KeyObject; proofOfPossession: Buffer }
+  | { ok: false; reason: string };
+
+function parseSigningCertRequest(body: string): ParsedRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: 'request body is not JSON' };
+  }
+  const request = json as {
+    credentials?: { oidcIdentityToken?: unknown };
+    publicKeyRequest?: { publicKey?: { content?: unknown }; proofOfPossession?: unknown };
+  } | null;
+  const token = request?.credentials?.oidcIdentityToken;
+  const keyPEM = request?.publicKeyRequest?.publicKey?.content;
+  const proof = request?.publicKeyRequest?.proofOfPossession;
+  if (typeof token !== 'string' || token.length === 0) {
+    return { ok: false, reason: 'credentials.oidcIdentityToken is required' };
+  }
+  if (typeof keyPEM !== 'string' || typeof proof !== 'string') {
+    return {
+      ok: false,
+      reason: 'publicKeyRequest with publicKey.content and proofOfPossession is required',
+    };
+  }
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey(keyPEM);
+  } catch {
+    return { ok: false, reason: 'publicKey.content is not a PEM public key' };
+  }
+  if (publicKey.asymmetricKeyType !== 'ec') {
+    return { ok: false, reason: 'only ECDSA public keys are supported' };
+  }
+  return { ok: true, token, publicKey, proofOfPossession: Buffer.from(proof, 'base64') };
+}
+
+function importSubjectKey(publicKey: KeyObject): Promise<CryptoKey> {
+  const curve = publicKey.asymmetricKeyDetails?.namedCurve;
+  const namedCurve = curve === 'prime256v1' ? 'P-256' : curve === 'secp384r1' ? 'P-384' : 'P-521';
+  return subtle.importKey(
+    'spki',
+    publicKey.export({ format: 'der', type: 'spki' }),
+    { name: 'ECDSA', namedCurve },
+    true,
+    ['verify']
+  );
+}
+
+function generateCAKeys(): Promise<CryptoKeyPair> {
+  return subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify']);
+}
+
+/** 20 random bytes with the top bit clear, so the DER INTEGER stays positive (RFC 5280). */
+function randomSerial(): string {
+  const bytes = randomBytes(20);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+function toX509Extension(extension: CertificateExtensionValue): x509.Extension {
+  const value =
+    extension.legacy === true
+      ? Buffer.from(extension.value, 'utf8')
+      : derUTF8String(extension.value);
+  return new x509.Extension(extension.oid, false, value);
+}
+
+function derUTF8String(text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  return Buffer.concat([Buffer.from([0x0c]), derLength(bytes.length), bytes]);
+}
+
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const octets: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
+  return Buffer.from([0x80 | octets.length, ...octets]);
+}
+
+/**
+ * The RFC 6962 SignedCertificateTimestampList extension holding one SCT. `serializedSCT` is what
+ * the mock CT log returns: already prefixed with its own 2-byte length.
+ */
+function sctListExtension(serializedSCT: Buffer): x509.Extension {
+  const list = Buffer.concat([u16(serializedSCT.length), serializedSCT]);
+  const octetString = Buffer.concat([Buffer.from([0x04]), derLength(list.length), list]);
+  return new x509.Extension(OID_SCT_LIST, false, octetString);
+}
+
+function u16(value: number): Buffer {
+  const buffer = Buffer.alloc(2);
+  buffer.writeUInt16BE(value);
+  return buffer;
+}
+
+function viewBytes(view: ArrayBufferView): Buffer {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+function toArrayBuffer(bytes: Buffer): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+function errorResponse(statusCode: number, message: string): ServiceResponse {
+  return {
+    statusCode,
+    contentType: 'application/json',
+    body: JSON.stringify({ code: statusCode, message }),
+  };
+}
