@@ -1,0 +1,165 @@
+// SBOM content policy on an attested CycloneDX BOM: spec version, denied licenses (SPDX
+// expressions evaluated: AND denies if either side is denied, OR only if both are), denied
+// packages and version ranges (semver), required components.
+import semver from 'semver';
+import parseSpdx from 'spdx-expression-parse';
+import type { PackageRule, Policy } from '../policy/index.js';
+import { matchesGlob } from '../policy/index.js';
+
+export interface BomComponent {
+  name: string;
+  group?: string;
+  version?: string;
+  purl?: string;
+  licenses: string[];
+}
+
+type Json = Record<string, unknown>;
+
+function obj(value: unknown): Json | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Json)
+    : undefined;
+}
+
+/** All components of a BOM (nested ones too, and metadata.component), flattened. */
+export function bomComponents(bom: unknown): BomComponent[] {
+  const out: BomComponent[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    const c = obj(value);
+    if (c === undefined || depth > 32) return;
+    if (typeof c.name === 'string') {
+      const licenses: string[] = [];
+      for (const entry of Array.isArray(c.licenses) ? c.licenses : []) {
+        const e = obj(entry);
+        const license = obj(e?.license);
+        const id = license?.id ?? license?.name ?? e?.expression;
+        if (typeof id === 'string') licenses.push(id);
+      }
+      out.push({
+        name: c.name,
+        ...(typeof c.group === 'string' ? { group: c.group } : {}),
+        ...(typeof c.version === 'string' ? { version: c.version } : {}),
+        ...(typeof c.purl === 'string' ? { purl: c.purl } : {}),
+        licenses,
+      });
+    }
+    for (const child of Array.isArray(c.components) ? c.components : []) visit(child, depth + 1);
+  };
+  const root = obj(bom) ?? {};
+  visit(obj(root.metadata)?.component, 0);
+  for (const component of Array.isArray(root.components) ? root.components : [])
+    visit(component, 0);
+  return out;
+}
+
+type SpdxNode =
+  | { license: string; plus?: boolean; exception?: string }
+  | { conjunction: 'and' | 'or'; left: SpdxNode; right: SpdxNode };
+
+function deniedByExpression(node: SpdxNode, denied: readonly string[]): boolean {
+  if ('license' in node) return denied.some((pattern) => matchesGlob(node.license, pattern));
+  const left = deniedByExpression(node.left, denied);
+  const right = deniedByExpression(node.right, denied);
+  return node.conjunction === 'and' ? left || right : left && right;
+}
+
+/** undefined: allowed; string: the reason it is denied (or cannot be evaluated). */
+export function licenseDenial(license: string, denied: readonly string[]): string | undefined {
+  if (denied.length === 0) return undefined;
+  let tree: SpdxNode;
+  try {
+    tree = parseSpdx(license);
+  } catch {
+    // A plain license name (not an SPDX expression) is compared as a whole.
+    return denied.some((pattern) => matchesGlob(license, pattern))
+      ? `license ${JSON.stringify(license)} is denied`
+      : undefined;
+  }
+  return deniedByExpression(tree, denied)
+    ? `license ${JSON.stringify(license)} is denied`
+    : undefined;
+}
+
+function purlBase(purl: string): string {
+  return purl.replace(/[?#].*$/, '').replace(/@[^@/]*$/, '');
+}
+
+/** Does `component` fall under `rule` (name or purl, and version range)? */
+export function matchesPackageRule(
+  component: BomComponent,
+  rule: PackageRule
+): { matches: boolean; unknownVersion?: boolean } {
+  let nameMatches: boolean;
+  if (rule.name.startsWith('pkg:')) {
+    nameMatches = component.purl !== undefined && purlBase(component.purl) === purlBase(rule.name);
+  } else {
+    const qualified =
+      component.group === undefined ? component.name : `${component.group}/${component.name}`;
+    nameMatches = matchesGlob(component.name, rule.name) || matchesGlob(qualified, rule.name);
+  }
+  if (!nameMatches) return { matches: false };
+  if (rule.versions === undefined) return { matches: true };
+  const version =
+    component.version === undefined
+      ? null
+      : (semver.valid(component.version) ?? semver.valid(semver.coerce(component.version)));
+  if (version === null) return { matches: true, unknownVersion: true };
+  return { matches: semver.satisfies(version, rule.versions, { includePrerelease: true }) };
+}
+
+export interface SbomFindings {
+  specVersion?: string;
+  specVersionAllowed: boolean;
+  deniedLicenses: { component: string; reason: string }[];
+  deniedPackages: { component: string; rule: string; reason: string }[];
+  missingComponents: string[];
+}
+
+export function evaluateSbom(bom: unknown, policy: Policy['sbom']): SbomFindings {
+  const root = obj(bom) ?? {};
+  const specVersion = typeof root.specVersion === 'string' ? root.specVersion : undefined;
+  const components = bomComponents(bom);
+  const label = (c: BomComponent): string =>
+    `${c.group === undefined ? '' : `${c.group}/`}${c.name}${c.version === undefined ? '' : `@${c.version}`}`;
+  const findings: SbomFindings = {
+    ...(specVersion === undefined ? {} : { specVersion }),
+    specVersionAllowed:
+      policy.specVersions.length === 0 ||
+      (specVersion !== undefined && policy.specVersions.includes(specVersion)),
+    deniedLicenses: [],
+    deniedPackages: [],
+    missingComponents: [],
+  };
+  for (const component of components) {
+    for (const license of component.licenses) {
+      const reason = licenseDenial(license, policy.deniedLicenses);
+      if (reason !== undefined)
+        findings.deniedLicenses.push({ component: label(component), reason });
+    }
+    for (const rule of policy.deniedPackages) {
+      const result = matchesPackageRule(component, rule);
+      if (result.matches) {
+        findings.deniedPackages.push({
+          component: label(component),
+          rule: `${rule.name}${rule.versions === undefined ? '' : ` ${rule.versions}`}`,
+          reason:
+            result.unknownVersion === true
+              ? 'version is not semver, cannot rule out the denied range'
+              : 'denied by policy',
+        });
+      }
+    }
+  }
+  for (const rule of policy.requiredComponents) {
+    const present = components.some((component) => {
+      const result = matchesPackageRule(component, rule);
+      return result.matches && result.unknownVersion !== true;
+    });
+    if (!present)
+      findings.missingComponents.push(
+        `${rule.name}${rule.versions === undefined ? '' : ` ${rule.versions}`}`
+      );
+  }
+  return findings;
+}
