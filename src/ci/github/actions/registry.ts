@@ -4,5 +4,5 @@ import type { ActionDefinition } from './framework.js';
 import { GATE_ACTION } from './gate.js';
 
 export const ACTIONS: Readonly<Record<string, ActionDefinition<string, string, unknown>>> = {
-  gate: GATE_ACTION as unknown as ActionDefinition<string, string, unknown>,
+  gate: GATE_ACTION,
 };

@@ -1,0 +1,135 @@
+// actions/gate run as the runner runs it: bundled entry, INPUT_* variables, the pull_request
+// fixture event, and the GitHub API on a loopback server.
+import { rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from './helpers/fake-github.js';
+import { buildActions, githubEnv, runAction } from './helpers/runner.js';
+
+const TOKEN = 'ghs_gateTestToken0123456789';
+const HEAD = '4f1c0b7e2d9a8c6b5a4f3e2d1c0b9a8f7e6d5c4b';
+let dist: string;
+let github: FakeGitHub;
+let workspace: string;
+
+beforeAll(async () => {
+  [dist, github, workspace] = await Promise.all([
+    buildActions(),
+    startFakeGitHub({ token: TOKEN }),
+    mkdtemp(path.join(tmpdir(), 'custody-gate-ws-')),
+  ]);
+});
+afterAll(async () => {
+  await github.close();
+  await rm(dist, { recursive: true, force: true });
+  await rm(workspace, { recursive: true, force: true });
+});
+beforeEach(() => {
+  github.commits = [];
+  github.reviews = [];
+  github.forbidden = [];
+  github.requests.length = 0;
+});
+
+function gate(
+  inputs: Record<string, string> = {},
+  event: 'pull_request' | 'push-tag' = 'pull_request'
+) {
+  return runAction(dist, 'gate', {
+    workspace,
+    inputs: { 'github-token': TOKEN, ...inputs },
+    env: githubEnv(event, { apiURL: github.url }),
+  });
+}
+
+describe('actions/gate', () => {
+  it('passes a pull request without agent-authored commits (not-applicable)', async () => {
+    github.commits = [
+      { sha: HEAD, message: 'Fix typo\n\nSigned-off-by: Octo Dev <octo-dev@example.com>' },
+    ];
+    const run = await gate();
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({
+      verdict: 'not-applicable',
+      'agent-authored': 'false',
+      'agent-commits': '',
+    });
+    expect(run.summary).toContain('no agent-authored commits');
+    expect(github.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
+    expect(github.requests.map((r) => r.path)).toEqual(
+      expect.arrayContaining([
+        '/repos/octo-org/widget/pulls/42/commits',
+        '/repos/octo-org/widget/pulls/42/reviews',
+      ])
+    );
+  });
+
+  it('fails an agent pull request without attestation, listing the commits and what is missing', async () => {
+    github.commits = [
+      { sha: '1'.repeat(40), message: 'Plan the retry' },
+      {
+        sha: HEAD,
+        message:
+          'Add retry <script>alert(1)</script>\n\nAssisted-by: claude-code:claude-opus-4-1\nAgent-Session: urn:uuid:0f0e',
+      },
+    ];
+    github.reviews = [{ login: 'alice', state: 'APPROVED', commitId: HEAD }];
+    const run = await gate();
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    expect(run.outputs['agent-authored']).toBe('true');
+    expect(run.outputs['agent-commits']).toBe(HEAD);
+    expect(run.outputs.approvers).toBe('alice');
+    expect(run.outputs.missing).toMatch(/agent-provenance attestation/);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]!.title).toBe('GATE_DENIED');
+    expect(run.errors[0]!.message).toMatch(/^\[GATE_DENIED\] pull request #42/);
+    expect(run.summary).toContain(HEAD.slice(0, 12));
+    expect(run.summary).toContain('Assisted-by trailer');
+    expect(run.summary).toContain('Missing');
+    // Commit subjects are attacker-controlled: escaped, never raw HTML.
+    expect(run.summary).not.toContain('<script>');
+    expect(run.summary).toContain('&lt;script&gt;');
+    // The token is masked and appears nowhere else.
+    expect(run.masked).toContain(TOKEN);
+    expect(run.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    expect(run.summary).not.toContain(TOKEN);
+  });
+
+  it('fails an agent pull request whose only approval comes from a bot, naming both gaps', async () => {
+    github.commits = [
+      { sha: HEAD, message: 'x', author: { login: 'copilot-swe-agent[bot]', type: 'Bot' } },
+    ];
+    github.reviews = [{ login: 'review-bot[bot]', type: 'Bot', state: 'APPROVED', commitId: HEAD }];
+    const run = await gate({ 'attestation-path': 'attestations/*.jsonl' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.missing!.split('\n')).toHaveLength(2);
+    expect(run.outputs.missing).toMatch(/no file matched attestation-path/);
+    expect(run.outputs.approvers).toBe('');
+  });
+
+  it('refuses events other than pull_request with ACTION_EVENT_UNSUPPORTED', async () => {
+    const run = await gate({}, 'push-tag');
+    expect(run.code).toBe(2);
+    expect(run.errors[0]!.title).toBe('ACTION_EVENT_UNSUPPORTED');
+  });
+
+  it('turns a 403 from the API into GITHUB_PERMISSION_DENIED naming the permission', async () => {
+    github.forbidden = ['GET /repos/octo-org/widget/pulls/42/reviews'];
+    const run = await gate();
+    expect(run.code).toBe(3);
+    expect(run.errors[0]!.title).toBe('GITHUB_PERMISSION_DENIED');
+    expect(run.errors[0]!.message).toMatch(/pull-requests: read/);
+  });
+
+  it('rejects a malformed input with ACTION_INPUT_INVALID before any API call', async () => {
+    const run = await gate({ 'required-approvals': 'many' });
+    expect(run.code).toBe(2);
+    expect(run.errors[0]!.title).toBe('ACTION_INPUT_INVALID');
+    expect(run.errors[0]!.message).toMatch(/required-approvals/);
+    expect(github.requests).toHaveLength(0);
+  });
+});
