@@ -71,7 +71,12 @@ export function buildStatement<P>(
   predicateType: string,
   predicate: P
 ): InTotoStatement<P> {
-  return { _type: STATEMENT_TYPE_V1, subject: normalizeSubjects(subjects), predicateType, predicate };
+  return {
+    _type: STATEMENT_TYPE_V1,
+    subject: normalizeSubjects(subjects),
+    predicateType,
+    predicate,
+  };
 }
 
 export function normalizeSubjects(subjects: readonly ResourceDescriptor[]): ResourceDescriptor[] {

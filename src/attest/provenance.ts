@@ -23,7 +23,11 @@ export interface SLSAProvenancePredicate {
     resolvedDependencies?: ResourceDescriptor[];
   };
   runDetails: {
-    builder: { id: string; version?: Record<string, string>; builderDependencies?: ResourceDescriptor[] };
+    builder: {
+      id: string;
+      version?: Record<string, string>;
+      builderDependencies?: ResourceDescriptor[];
+    };
     metadata?: { invocationId?: string; startedOn?: string; finishedOn?: string };
     byproducts?: ResourceDescriptor[];
   };
@@ -176,8 +180,7 @@ function localPredicate(ctx: LocalContext, options: ProvenanceOptions): SLSAProv
   return {
     buildDefinition: {
       buildType: LOCAL_BUILD_TYPE,
-      externalParameters:
-        source === undefined ? {} : { source: { repository, ref: source.ref } },
+      externalParameters: source === undefined ? {} : { source: { repository, ref: source.ref } },
       resolvedDependencies:
         source === undefined
           ? undefined
@@ -195,7 +198,10 @@ function localPredicate(ctx: LocalContext, options: ProvenanceOptions): SLSAProv
   };
 }
 
-function times(startedOn: Date | undefined, finishedOn: Date): { startedOn?: string; finishedOn: string } {
+function times(
+  startedOn: Date | undefined,
+  finishedOn: Date
+): { startedOn?: string; finishedOn: string } {
   return {
     ...(startedOn === undefined ? {} : { startedOn: toRFC3339(startedOn) }),
     finishedOn: toRFC3339(finishedOn),

@@ -64,7 +64,10 @@ export interface ScanResult {
   readonly inconsistencies: Inconsistency[];
 }
 
-export function scanCommits(commits: readonly CommitRecord[], options: ScanOptions = {}): ScanResult {
+export function scanCommits(
+  commits: readonly CommitRecord[],
+  options: ScanOptions = {}
+): ScanResult {
   const agentCommits: AgentCommit[] = [];
   const humanCommits: string[] = [];
   const inconsistencies: Inconsistency[] = [];
@@ -113,7 +116,10 @@ function analyseCommit(
   const model = primary?.model ?? coAuthorAgents.find((a) => a.model !== undefined)?.model;
   const models = new Set(assisted.map((a) => a.model).filter((m) => m !== undefined));
   if (models.size > 1) {
-    problem('conflicting-trailers', `Assisted-by trailers name different models: ${[...models].sort().join(', ')}`);
+    problem(
+      'conflicting-trailers',
+      `Assisted-by trailers name different models: ${[...models].sort().join(', ')}`
+    );
   }
   if (
     options.declaredModel !== undefined &&

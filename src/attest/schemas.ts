@@ -17,7 +17,9 @@ export const IN_TOTO_STATEMENT_V1_SCHEMA = {
     subject: {
       type: 'array',
       minItems: 1,
-      items: { allOf: [{ $ref: '#/$defs/resourceDescriptor' }, { required: ['digest'] }] },
+      items: {
+        allOf: [{ $ref: '#/$defs/resourceDescriptor' }, { type: 'object', required: ['digest'] }],
+      },
     },
     predicateType: { type: 'string', format: 'uri' },
     predicate: { type: 'object' },
@@ -47,7 +49,11 @@ export const IN_TOTO_STATEMENT_V1_SCHEMA = {
         mediaType: { type: 'string', minLength: 1 },
         annotations: { type: 'object' },
       },
-      anyOf: [{ required: ['uri'] }, { required: ['digest'] }, { required: ['content'] }],
+      anyOf: [
+        { type: 'object', required: ['uri'] },
+        { type: 'object', required: ['digest'] },
+        { type: 'object', required: ['content'] },
+      ],
     },
   },
 } as const;
@@ -69,7 +75,9 @@ export const SLSA_PROVENANCE_V1_SCHEMA = {
         internalParameters: { type: 'object' },
         resolvedDependencies: {
           type: 'array',
-          items: { $ref: 'https://custody.dev/schemas/in-toto/statement-v1.json#/$defs/resourceDescriptor' },
+          items: {
+            $ref: 'https://custody.dev/schemas/in-toto/statement-v1.json#/$defs/resourceDescriptor',
+          },
         },
       },
     },
@@ -85,7 +93,9 @@ export const SLSA_PROVENANCE_V1_SCHEMA = {
             version: { type: 'object', additionalProperties: { type: 'string' } },
             builderDependencies: {
               type: 'array',
-              items: { $ref: 'https://custody.dev/schemas/in-toto/statement-v1.json#/$defs/resourceDescriptor' },
+              items: {
+                $ref: 'https://custody.dev/schemas/in-toto/statement-v1.json#/$defs/resourceDescriptor',
+              },
             },
           },
         },
@@ -99,7 +109,9 @@ export const SLSA_PROVENANCE_V1_SCHEMA = {
         },
         byproducts: {
           type: 'array',
-          items: { $ref: 'https://custody.dev/schemas/in-toto/statement-v1.json#/$defs/resourceDescriptor' },
+          items: {
+            $ref: 'https://custody.dev/schemas/in-toto/statement-v1.json#/$defs/resourceDescriptor',
+          },
         },
       },
     },
@@ -166,9 +178,9 @@ export const AGENT_PROVENANCE_V01_SCHEMA = {
         commitment: { enum: ['sha256', 'hmac-sha256'] },
         keyId: { type: 'string', pattern: '^[0-9a-f]{16}$' },
       },
-      if: { properties: { commitment: { const: 'hmac-sha256' } } },
-      then: { required: ['keyId'] },
-      else: { not: { required: ['keyId'] } },
+      if: { type: 'object', properties: { commitment: { const: 'hmac-sha256' } } },
+      then: { type: 'object', required: ['keyId'] },
+      else: { type: 'object', not: { type: 'object', required: ['keyId'] } },
     },
     instructions: {
       type: 'array',

@@ -69,8 +69,7 @@ export function parseTrailers(message: string): Trailer[] {
     trailers.push(last);
   }
   const isBlock =
-    trailerLines > 0 &&
-    (otherLines === 0 || (recognised && trailerLines * 3 >= otherLines));
+    trailerLines > 0 && (otherLines === 0 || (recognised && trailerLines * 3 >= otherLines));
   if (!isBlock) return [];
   return trailers.map((t) => ({ key: t.key, token: t.key.toLowerCase(), value: t.value }));
 }
@@ -139,7 +138,11 @@ const KNOWN_AGENTS: readonly KnownAgent[] = [
   { agent: 'devin', matches: (i) => /devin-ai-integration\[bot\]@/.test(i.email) },
   { agent: 'cursor', matches: (i) => i.email === 'cursoragent@cursor.com' },
   { agent: 'aider', matches: (i) => i.email === 'noreply@aider.chat' },
-  { agent: 'codex', matches: (i) => /chatgpt-codex-connector\[bot\]@/.test(i.email) || i.email === 'codex@openai.com' },
+  {
+    agent: 'codex',
+    matches: (i) =>
+      /chatgpt-codex-connector\[bot\]@/.test(i.email) || i.email === 'codex@openai.com',
+  },
   { agent: 'jules', matches: (i) => /google-labs-jules\[bot\]@/.test(i.email) },
   { agent: 'gemini', matches: (i) => /gemini-code-assist\[bot\]@/.test(i.email) },
   { agent: 'openhands', matches: (i) => i.email === 'openhands@all-hands.dev' },

@@ -28,12 +28,14 @@ function getValidators(): Validators {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
+    strictRequired: false, // anyOf: [{required: [uri]}, …] is the idiomatic "one of these" form
     loadSchema: (uri: string) => Promise.reject(new Error(`remote schemas are disabled: ${uri}`)),
   });
   addFormats(ajv);
   ajv.addSchema(IN_TOTO_STATEMENT_V1_SCHEMA);
   validators = {
-    statement: ajv.getSchema(IN_TOTO_STATEMENT_V1_SCHEMA.$id) ?? ajv.compile(IN_TOTO_STATEMENT_V1_SCHEMA),
+    statement:
+      ajv.getSchema(IN_TOTO_STATEMENT_V1_SCHEMA.$id) ?? ajv.compile(IN_TOTO_STATEMENT_V1_SCHEMA),
     predicates: new Map([
       [SLSA_PROVENANCE_V1, ajv.compile(SLSA_PROVENANCE_V1_SCHEMA)],
       [AGENT_PROVENANCE_PREDICATE_TYPE, ajv.compile(AGENT_PROVENANCE_V01_SCHEMA)],

@@ -39,7 +39,8 @@ export interface GitHubContext {
   readonly runnerOs: string | undefined;
   readonly runnerArch: string | undefined;
   /** The pull request of a pull_request / pull_request_target run, from the event payload. */
-  readonly pullRequest: { readonly number: number; readonly headSha: string | undefined } | undefined;
+  readonly pullRequest:
+    { readonly number: number; readonly headSha: string | undefined } | undefined;
 }
 
 export interface GitLabContext {
@@ -100,8 +101,7 @@ export interface LocalContext {
   readonly builderId: string;
   /** The source repository and commit, when known (flags or `git` in the working tree). */
   readonly source:
-    | { readonly uri: string; readonly ref: string | undefined; readonly commit: string }
-    | undefined;
+    { readonly uri: string; readonly ref: string | undefined; readonly commit: string } | undefined;
   /** An id for this build run (--invocation-id), a URI or opaque string. */
   readonly invocationId: string | undefined;
 }

@@ -17,7 +17,11 @@ const message = (name: string): string =>
     ? message('claude-coauthor').replace(/\n/g, '\r\n')
     : readFileSync(path.join(REPO_ROOT, 'fixtures/attest/messages', `${name}.txt`), 'utf8');
 
-const commit = (sha: string, msg: string, author = 'Jane Doe <jane.doe@example.com>'): CommitRecord => ({
+const commit = (
+  sha: string,
+  msg: string,
+  author = 'Jane Doe <jane.doe@example.com>'
+): CommitRecord => ({
   sha: sha.repeat(40).slice(0, 40),
   author: parseIdentity(author)!,
   committer: undefined,
@@ -35,7 +39,9 @@ describe('parseTrailers (git interpret-trailers rules)', () => {
       'agent-plan',
       'signed-off-by',
     ]);
-    expect(trailerValues(trailers, 'assisted-by')).toEqual(['claude-code:claude-opus-4-1 eslint vitest']);
+    expect(trailerValues(trailers, 'assisted-by')).toEqual([
+      'claude-code:claude-opus-4-1 eslint vitest',
+    ]);
   });
 
   it('handles CRLF line endings and case-insensitive keys', () => {
@@ -68,7 +74,8 @@ describe('parseTrailers (git interpret-trailers rules)', () => {
 
   it('applies the 25% rule to mixed paragraphs', () => {
     expect(parseTrailers(message('mostly-prose'))).toEqual([]);
-    const mixed = 'Title\n\nSome note line\nSigned-off-by: A <a@example.com>\nAcked-by: B <b@example.com>\n';
+    const mixed =
+      'Title\n\nSome note line\nSigned-off-by: A <a@example.com>\nAcked-by: B <b@example.com>\n';
     expect(parseTrailers(mixed).map((t) => t.token)).toEqual(['signed-off-by', 'acked-by']);
     // a mixed paragraph without a recognised key is not a trailer block
     expect(parseTrailers('Title\n\nSome note line\nFoo: bar\n')).toEqual([]);
@@ -87,14 +94,22 @@ describe('parseTrailers (git interpret-trailers rules)', () => {
     ).toBe('copilot');
     expect(
       agentForIdentity(
-        parseIdentity('devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>')!
+        parseIdentity(
+          'devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>'
+        )!
       )
     ).toBe('devin');
-    expect(agentForIdentity(parseIdentity('Cursor Agent <cursoragent@cursor.com>')!)).toBe('cursor');
+    expect(agentForIdentity(parseIdentity('Cursor Agent <cursoragent@cursor.com>')!)).toBe(
+      'cursor'
+    );
     expect(
-      agentForIdentity(parseIdentity('renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>')!)
+      agentForIdentity(
+        parseIdentity('renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>')!
+      )
     ).toBe('renovate');
-    expect(agentForIdentity(parseIdentity('octocat <583231+octocat@users.noreply.github.com>')!)).toBeUndefined();
+    expect(
+      agentForIdentity(parseIdentity('octocat <583231+octocat@users.noreply.github.com>')!)
+    ).toBeUndefined();
     expect(agentForIdentity(parseIdentity('Jane Doe <jane.doe@example.com>')!)).toBeUndefined();
   });
 });
@@ -111,7 +126,9 @@ describe('scanCommits', () => {
 
   it('lists agent commits with agent, model, prompt digest and evidence', () => {
     const result = scanCommits(commits, { declaredModel: 'claude-opus-4-1' });
-    expect(result.agentCommits.map((c) => [c.sha[0], c.agent, c.model, c.promptSha256?.slice(0, 8)])).toEqual([
+    expect(
+      result.agentCommits.map((c) => [c.sha[0], c.agent, c.model, c.promptSha256?.slice(0, 8)])
+    ).toEqual([
       ['a', 'claude-code', 'claude-opus-4-1', '9f86d081'],
       ['b', 'claude-code', undefined, '2c26b46b'],
       ['c', 'aider', 'gpt-4o', 'fcde2b2e'],
@@ -133,7 +150,9 @@ describe('scanCommits', () => {
   });
 
   it('reports nothing for consistent commits', () => {
-    expect(scanCommits([commits[0]!], { declaredModel: 'claude-opus-4-1' }).inconsistencies).toEqual([]);
+    expect(
+      scanCommits([commits[0]!], { declaredModel: 'claude-opus-4-1' }).inconsistencies
+    ).toEqual([]);
   });
 
   it('flags malformed and conflicting prompt digests', () => {

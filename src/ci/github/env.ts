@@ -61,7 +61,7 @@ export function readGitHubContext(env: Env, options: GitHubContextOptions = {}):
   const vars = pickGitHubEnv(env);
   const serverUrl = stripSlash(vars.GITHUB_SERVER_URL ?? 'https://github.com');
   const repository = required(vars, 'GITHUB_REPOSITORY');
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+  if (!/^[A-Za-z0-9][\w-]*\/(?!\.\.?$)[\w.-]+$/.test(repository)) {
     throw incomplete('GITHUB_REPOSITORY', 'must be owner/name');
   }
   const sha = required(vars, 'GITHUB_SHA');
