@@ -14,3 +14,23 @@ export type {
 export { certificateIdentity, FULCIO_EXTENSION_OIDS } from './certificate.js';
 export type { FulcioExtensions } from './certificate.js';
 export { SIGN_ERROR_CODES } from './codes.js';
+export {
+  signArtifact,
+  signStatement,
+  signPayload,
+  toBundleV03,
+  toSignError,
+  INSTANCES,
+} from './signer.js';
+export type { SignerConfig, SignerIdentity, SigstoreInstance, RetryOptions } from './signer.js';
+export {
+  generateKeyPair,
+  parsePrivateKey,
+  parsePublicKey,
+  keyHint,
+  ManagedKeySigner,
+  KEY_ALGORITHMS,
+} from './keys.js';
+export type { GeneratedKeyPair, KeyAlgorithm } from './keys.js';
+export { discoverIdentityToken, describeToken, IDENTITY_UNAVAILABLE_HINT } from './identity.js';
+export type { IdentityToken, IdentitySource, DiscoverIdentityOptions } from './identity.js';
