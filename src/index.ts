@@ -38,3 +38,31 @@ export type {
   CreatedChecksumFile,
   VerifiedChecksumFile,
 } from './digest/index.js';
+export {
+  signArtifact,
+  signStatement,
+  signPayload,
+  loadTrustedRoot,
+  embeddedTrustedRoot,
+  verifyBundle,
+  parseBundle,
+  certificateIdentity,
+  generateKeyPair,
+  discoverIdentityToken,
+  FULCIO_EXTENSION_OIDS,
+  INSTANCES,
+} from './sign/index.js';
+export type {
+  SignerConfig,
+  SignerIdentity,
+  TrustContext,
+  ArtifactInput,
+  IdentityPolicy,
+  VerifiedBundle,
+  VerifiedSigner,
+  VerifyOptions,
+  FulcioExtensions,
+  SigstoreBundleJSON,
+  GeneratedKeyPair,
+  KeyAlgorithm,
+} from './sign/index.js';
