@@ -3,11 +3,19 @@ import type { CommandRegistrar } from '../context.js';
 import { registerChecksums } from './checksums.js';
 import { registerDemo } from './demo.js';
 import { registerDigest } from './digest.js';
+import { registerKeygen } from './keygen.js';
+import { registerSign } from './sign.js';
+import { registerSignBundle } from './sign-bundle.js';
 import { registerStack } from './stack.js';
+import { registerVerifyBundle } from './verify-bundle.js';
 
 export const COMMANDS: readonly CommandRegistrar[] = [
   registerDemo,
   registerDigest,
   registerChecksums,
   registerStack,
+  registerSign,
+  registerSignBundle,
+  registerKeygen,
+  registerVerifyBundle,
 ];
