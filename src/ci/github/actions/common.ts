@@ -4,7 +4,8 @@ import { glob } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError } from '../../../errors.js';
 import { readJSONFile, resolveInside } from '../../../io/fs.js';
-import type { IdentityPolicy, TrustContext } from '../../../sign/index.js';
+import type { IdentityPolicy, SignerConfig, TrustContext } from '../../../sign/index.js';
+import type { ActionDeps, InputReader } from './framework.js';
 import type { RepoRef } from './github-api.js';
 
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -133,4 +134,94 @@ export function requireToken(token: string | undefined, why: string): string {
     });
   }
   return token;
+}
+
+/** The Sigstore inputs of the signing actions (sign, attest). */
+export const SIGSTORE_INPUTS = [
+  'signing-config',
+  'fulcio-url',
+  'rekor-url',
+  'tsa-url',
+  'identity-token',
+] as const;
+type SigstoreInput = (typeof SIGSTORE_INPUTS)[number];
+
+export interface SigstoreInputs {
+  readonly signingConfig: string | undefined;
+  readonly fulcioURL: string | undefined;
+  readonly rekorURL: string | undefined;
+  readonly tsaURL: string | undefined;
+  readonly identityToken: string | undefined;
+}
+
+export function readSigstoreInputs<I extends string>(
+  read: InputReader<I | SigstoreInput>
+): SigstoreInputs {
+  return {
+    signingConfig: read.optional('signing-config'),
+    fulcioURL: read.optional('fulcio-url'),
+    rekorURL: read.optional('rekor-url'),
+    tsaURL: read.optional('tsa-url'),
+    identityToken: read.secret('identity-token'),
+  };
+}
+
+/**
+ * The signer for this job: keyless, with the identity token from the identity-token input or the
+ * GitHub Actions OIDC endpoint (id-token: write), and Fulcio/Rekor/TSA from the inputs.
+ */
+export async function signerConfig(
+  inputs: SigstoreInputs,
+  deps: ActionDeps
+): Promise<SignerConfig> {
+  const { discoverIdentityToken } = await import('../../../sign/index.js');
+  const identity = await discoverIdentityToken({ env: deps.env, token: inputs.identityToken });
+  const signingConfig =
+    inputs.signingConfig === undefined
+      ? undefined
+      : await readJSONFile(
+          await workspacePath(deps.workspace, inputs.signingConfig, deps.env.RUNNER_TEMP),
+          {
+            what: 'signing config',
+          }
+        );
+  return {
+    identity: { kind: 'keyless', token: identity.token },
+    ...(signingConfig === undefined ? {} : { signingConfig }),
+    ...(inputs.fulcioURL === undefined ? {} : { fulcioURL: inputs.fulcioURL }),
+    ...(inputs.rekorURL === undefined ? {} : { rekorURL: inputs.rekorURL }),
+    ...(inputs.tsaURL === undefined ? {} : { tsaURL: inputs.tsaURL }),
+  };
+}
+
+/** SAN and issuer of the Fulcio certificate in a bundle this job just made (for outputs). */
+export async function bundleSigner(bundle: unknown): Promise<{ identity: string; issuer: string }> {
+  const { X509Certificate } = await import('@sigstore/core');
+  const { certificateIdentity } = await import('../../../sign/index.js');
+  const material = (bundle as { verificationMaterial?: Record<string, unknown> })
+    .verificationMaterial;
+  const raw =
+    (material?.certificate as { rawBytes?: unknown } | undefined)?.rawBytes ??
+    (material?.x509CertificateChain as { certificates?: { rawBytes?: unknown }[] } | undefined)
+      ?.certificates?.[0]?.rawBytes;
+  if (typeof raw !== 'string') return { identity: '', issuer: '' };
+  const identity = certificateIdentity(X509Certificate.parse(Buffer.from(raw, 'base64')));
+  return {
+    identity: identity.subjectAlternativeName ?? '',
+    issuer: identity.extensions.issuer ?? '',
+  };
+}
+
+/** Files custody itself writes next to artifacts; never subjects of a signature or attestation. */
+export function isCustodyOutput(file: string): boolean {
+  return /\.(sigstore\.json|intoto\.jsonl)$/.test(file);
+}
+
+/** working-directory input: the workspace, a directory inside it, or one under RUNNER_TEMP. */
+export async function workingDirectory(
+  deps: ActionDeps,
+  untrusted: string | undefined
+): Promise<string> {
+  if (untrusted === undefined) return deps.workspace;
+  return workspacePath(deps.workspace, untrusted, deps.env.RUNNER_TEMP);
 }

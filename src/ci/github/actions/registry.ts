@@ -2,7 +2,9 @@
 // table generator walk. Entries import their action directly, not this list.
 import type { ActionDefinition } from './framework.js';
 import { GATE_ACTION } from './gate.js';
+import { SIGN_ACTION } from './sign.js';
 
 export const ACTIONS: Readonly<Record<string, ActionDefinition<string, string, unknown>>> = {
   gate: GATE_ACTION,
+  sign: SIGN_ACTION,
 };
