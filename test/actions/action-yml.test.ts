@@ -79,4 +79,6 @@ describe('action.yml files', () => {
 });
 
 /** Values for inputs the action.yml marks required (the runner would refuse to start without them). */
-const REQUIRED_FOR_READ: Record<string, Record<string, string>> = {};
+const REQUIRED_FOR_READ: Record<string, Record<string, string>> = {
+  sign: { 'subject-path': 'dist/*' },
+};
