@@ -245,9 +245,16 @@ function builderFor(
       timeout: options.timeout,
     });
   } else {
-    signer = new ManagedKeySigner(
-      parsePrivateKey(config.identity.privateKeyPEM, config.identity.passphrase)
-    );
+    const key = parsePrivateKey(config.identity.privateKeyPEM, config.identity.passphrase);
+    if (bundleType === 'messageSignature' && key.asymmetricKeyType === 'ed25519') {
+      // hashedrekord signs a digest; pure Ed25519 cannot, and verifiers would reject the bundle.
+      throw new CustodyError(
+        'SIGN_KEY_INVALID',
+        'Ed25519 keys can sign in-toto statements (DSSE) but not files as message signatures',
+        { hint: 'use an ECDSA key for files: custody keygen --algorithm ecdsa-p256' }
+      );
+    }
+    signer = new ManagedKeySigner(key);
   }
   const witnesses = witnessesFor(config, options);
   return bundleType === 'messageSignature'

@@ -224,6 +224,35 @@ function checkBundleChain(chain: readonly X509Certificate[], trust: TrustContext
   }
 }
 
+// sigstore-js recomputes the Merkle root from the proof and compares it with the signed checkpoint,
+// but never looks at the proof's own rootHash/treeSize. A bundle whose proof fields disagree with
+// its checkpoint is inconsistent, so it is rejected rather than silently repaired.
+function checkInclusionProofs(bundle: Bundle): void {
+  bundle.verificationMaterial.tlogEntries.forEach((entry, index) => {
+    const proof = entry.inclusionProof;
+    if (proof === undefined) return;
+    const reject = (why: string): never => {
+      throw new CustodyError('VERIFY_TLOG_INVALID', `transparency-log entry ${index}: ${why}`);
+    };
+    const envelope = proof.checkpoint?.envelope;
+    if (envelope === undefined || envelope.length === 0)
+      reject('inclusion proof has no checkpoint');
+    const lines = (envelope as string).split('\n');
+    const size = lines[1];
+    const root = lines[2];
+    if (size === undefined || root === undefined) reject('checkpoint header is incomplete');
+    if (BigInt(proof.treeSize) !== BigInt(/^\d+$/.test(size as string) ? (size as string) : '-1')) {
+      reject('inclusion proof tree size differs from its checkpoint');
+    }
+    if (!Buffer.from(root as string, 'base64').equals(Buffer.from(proof.rootHash))) {
+      reject('inclusion proof root hash differs from its checkpoint');
+    }
+    if (BigInt(proof.logIndex) >= BigInt(proof.treeSize)) {
+      reject('inclusion proof log index is outside the tree');
+    }
+  });
+}
+
 function messageDigestOf(bundle: Bundle): { algorithm: DigestAlgorithm; hex: string } {
   if (bundle.content.$case !== 'messageSignature') throw bundleInvalid('not a message signature');
   const md = bundle.content.messageSignature.messageDigest;
@@ -425,6 +454,7 @@ export function verifyBundle(
     );
   }
   checkBundleChain(chain, trust);
+  checkInclusionProofs(bundle);
 
   let material: TrustMaterial = trust.material;
   if (policy.publicKeyPEM !== undefined) {
