@@ -138,7 +138,7 @@ export async function verifyChecksumFile(
   const located = new Map<string, string>();
   for (const entry of entries) {
     try {
-      located.set(entry.path, await resolveInside(dir, entry.path));
+      located.set(entry.path, await confineToDirectory(dir, entry.path));
     } catch (error) {
       throw unsafePath(
         error,
@@ -160,6 +160,38 @@ export async function verifyChecksumFile(
     );
   });
   return { ...verification, file, dir, entries };
+}
+
+/**
+ * resolveInside, plus: when the file does not exist, its deepest existing ancestor must not be
+ * a symlink out of `dir` either (`up/x` with `up -> /` is refused even if `/x` is missing).
+ */
+async function confineToDirectory(dir: string, relativePath: string): Promise<string> {
+  const candidate = await resolveInside(dir, relativePath);
+  if (
+    await realpath(candidate).then(
+      () => true,
+      () => false
+    )
+  )
+    return candidate;
+  const realDir = await realpath(dir);
+  for (
+    let probe = path.dirname(candidate);
+    probe.length > dir.length;
+    probe = path.dirname(probe)
+  ) {
+    const real = await realpath(probe).catch(() => undefined);
+    if (real === undefined) continue;
+    if (real !== realDir && !real.startsWith(realDir + path.sep)) {
+      throw new CustodyError(
+        'INPUT_PATH_UNSAFE',
+        `${relativePath} leaves ${dir} through a symlink`
+      );
+    }
+    break;
+  }
+  return candidate;
 }
 
 function unsafePath(

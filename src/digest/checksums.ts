@@ -41,6 +41,7 @@ export interface ChecksumLine {
 }
 
 const HEX = /^[0-9a-fA-F]+$/;
+const HEX_START = /^[0-9a-fA-F]{64}/;
 const BSD_LINE = /^([A-Z0-9]+) ?\((.*)\) = ([0-9a-fA-F]+)$/s;
 
 /**
@@ -98,7 +99,8 @@ function parseLine(line: string, lineNumber: number, source: string): ChecksumEn
   let rawName: string;
   let format: 'gnu' | 'bsd';
   let binary = false;
-  const bsd = BSD_LINE.exec(body);
+  // GNU lines start with a hex digit, BSD ones with an upper-case tag: skip the regex for GNU.
+  const bsd = /^[A-Z]/.test(body) && !HEX_START.test(body) ? BSD_LINE.exec(body) : null;
   if (bsd !== null) {
     const [, tag = '', name = '', digest = ''] = bsd;
     algorithm = algorithmForBsdTag(tag);
@@ -177,7 +179,8 @@ function safeRelativePath(name: string, lineNumber: number, source: string): str
   if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name)) {
     throw unsafe('is an absolute path');
   }
-  if (name.split(/[\\/]/).includes('..')) throw unsafe('contains ..');
+  if (name.includes('..') && name.split(/[\\/]/).includes('..')) throw unsafe('contains ..');
+  if (!/[/.]/.test(name)) return name; // a plain file name: nothing to normalise
   const normalized = path.posix.normalize(name).replace(/^(\.\/)+/, '');
   if (normalized === '.' || normalized === '' || normalized.endsWith('/')) {
     throw unsafe('names a directory, not a file');
@@ -218,8 +221,12 @@ export function formatChecksums(
   return entries.map((entry) => formatChecksumLine(entry, options.format ?? 'gnu')).join('');
 }
 
-/** How `sha256sum -c` prints a name in its `name: OK` lines (escaped names get a leading `\`). */
+/**
+ * How `sha256sum -c` (coreutils 9.1) prints a name in its `name: OK` lines: raw, unless it holds
+ * a line break; then escaped with a leading `\`. Unlike coreutils, a CR also triggers escaping:
+ * printed raw it could move the cursor and hide a FAILED on a terminal.
+ */
 export function displayChecksumName(name: string): string {
-  const { escaped, text } = escapeChecksumName(name);
-  return escaped ? `\\${text}` : text;
+  if (!/[\n\r]/.test(name)) return name;
+  return `\\${escapeChecksumName(name).text}`;
 }

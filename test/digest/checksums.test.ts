@@ -39,6 +39,8 @@ describe('parseChecksums', () => {
     const entries = parseChecksums(`\\${H256}  a\\\\b\\nc\\rd\n\\SHA256 (x\\ny) = ${H256}\n`);
     expect(entries.map((e) => e.name)).toEqual(['a\\b\nc\rd', 'x\ny']);
     expect(displayChecksumName('a\\b\nc')).toBe('\\a\\\\b\\nc');
+    expect(displayChecksumName('a\\b')).toBe('a\\b'); // sha256sum -c escapes only line breaks
+    expect(displayChecksumName('a\rb')).toBe('\\a\\rb');
   });
 
   it('keeps names with leading and inner spaces verbatim', () => {

@@ -3,6 +3,7 @@ import type { CommandRegistrar } from '../context.js';
 import { registerChecksums } from './checksums.js';
 import { registerDemo } from './demo.js';
 import { registerDigest } from './digest.js';
+import { registerSbom } from './sbom.js';
 import { registerKeygen } from './keygen.js';
 import { registerSign } from './sign.js';
 import { registerSignBundle } from './sign-bundle.js';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerDemo,
   registerDigest,
   registerChecksums,
+  registerSbom,
   registerStack,
   registerSign,
   registerSignBundle,
