@@ -1,5 +1,7 @@
 // Every CLI command registers itself here, one line each.
 import type { CommandRegistrar } from '../context.js';
+import { registerAgent } from './agent.js';
+import { registerAttest } from './attest.js';
 import { registerChecksums } from './checksums.js';
 import { registerDemo } from './demo.js';
 import { registerDigest } from './digest.js';
@@ -20,4 +22,6 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerSignBundle,
   registerKeygen,
   registerVerifyBundle,
+  registerAttest,
+  registerAgent,
 ];

@@ -1,0 +1,310 @@
+// Package graph → CycloneDX Bom (cyclonedx-library Models) → deterministic JSON bytes.
+import { createHash } from 'node:crypto';
+import * as Enums from '@cyclonedx/cyclonedx-library/Enums';
+import * as Models from '@cyclonedx/cyclonedx-library/Models';
+import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
+import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
+import { Factories as LicenseFactories } from '@cyclonedx/cyclonedx-library/Contrib/License';
+import { PackageURL } from 'packageurl-js';
+import spdxExpressionParse from 'spdx-expression-parse';
+import { CustodyError } from '../errors.js';
+import { canonicalJSON, prettyCanonicalJSON } from '../util/canonical-json.js';
+import { VERSION } from '../version.js';
+import type { GraphPackage, PackageGraph } from './graph.js';
+
+export type GenerateSpecVersion = '1.5' | '1.6' | '1.7';
+export const GENERATE_SPEC_VERSIONS: readonly GenerateSpecVersion[] = ['1.5', '1.6', '1.7'];
+export const DEFAULT_SPEC_VERSION: GenerateSpecVersion = '1.6';
+
+/** Per-package facts read from installed node_modules/<name>/package.json (optional). */
+export interface PackageEnrichment {
+  readonly license?: string | undefined;
+  readonly author?: string | undefined;
+  readonly description?: string | undefined;
+}
+
+export interface FileSubject {
+  /** Path as it should appear in the SBOM (relative, POSIX). */
+  readonly name: string;
+  readonly sha256: string;
+  readonly sha512: string;
+}
+
+export interface BomOptions {
+  readonly specVersion?: GenerateSpecVersion;
+  readonly includeDev?: boolean;
+  /** Build time (already resolved from SOURCE_DATE_EPOCH by the caller). */
+  readonly timestamp: Date;
+  /** Lockfile path relative to the project, recorded in properties (absent: files-only SBOM). */
+  readonly lockfilePath?: string | undefined;
+  /** "urn:uuid:..." to use instead of the content-derived one. */
+  readonly serialNumber?: string | undefined;
+  /** Adds the metadata properties GitLab's dependency list needs. */
+  readonly gitlab?: boolean;
+  /** Enrichment by package key (name@version), e.g. from node_modules. */
+  readonly enrichment?: ReadonlyMap<string, PackageEnrichment>;
+  /** Release artifacts to list as `file` components. */
+  readonly files?: readonly FileSubject[];
+}
+
+const SPECS: Record<GenerateSpecVersion, typeof Spec.Spec1dot6> = {
+  '1.5': Spec.Spec1dot5,
+  '1.6': Spec.Spec1dot6,
+  '1.7': Spec.Spec1dot7,
+};
+
+const HASH_ALGORITHMS: Record<string, Enums.HashAlgorithm> = {
+  sha1: Enums.HashAlgorithm['SHA-1'],
+  sha256: Enums.HashAlgorithm['SHA-256'],
+  sha384: Enums.HashAlgorithm['SHA-384'],
+  sha512: Enums.HashAlgorithm['SHA-512'],
+};
+
+const PACKAGE_MANAGER: Record<PackageGraph['format'], string> = {
+  npm: 'npm',
+  pnpm: 'pnpm',
+  'yarn-classic': 'yarn',
+  'yarn-berry': 'yarn',
+};
+
+/** Fixed namespace for custody's content-derived serial numbers (UUIDv5). */
+const SERIAL_NAMESPACE = '5b0c7f7e-3d8a-4d39-9a3e-2f7c4e1b6a90';
+
+/** RFC 4122 §4.3 name-based UUID, SHA-1 (version 5). */
+export function uuidV5(name: string, namespace: string = SERIAL_NAMESPACE): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+const SERIAL_PATTERN =
+  /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+export function checkSerialNumber(value: string): string {
+  if (!SERIAL_PATTERN.test(value)) {
+    throw new CustodyError(
+      'USAGE_INVALID',
+      `--serial-number must look like urn:uuid:<RFC 4122 UUID>, got ${JSON.stringify(value)}`
+    );
+  }
+  return value;
+}
+
+/** "@scope/name" → ["@scope", "name"]; anything else has no group. */
+export function splitScope(name: string): { group: string | undefined; name: string } {
+  if (name.startsWith('@')) {
+    const slash = name.indexOf('/');
+    if (slash > 1) return { group: name.slice(0, slash), name: name.slice(slash + 1) };
+  }
+  return { group: undefined, name };
+}
+
+/** purl for an npm package: pkg:npm/%40scope/name@1.2.3 (qualifiers for non-registry sources). */
+export function npmPurl(
+  pkg: Pick<GraphPackage, 'name' | 'version' | 'source' | 'resolved'>
+): PackageURL {
+  const { group, name } = splitScope(pkg.name);
+  const qualifiers: Record<string, string> = {};
+  if (pkg.resolved !== undefined) {
+    if (pkg.source === 'git') qualifiers.vcs_url = pkg.resolved;
+    if (pkg.source === 'tarball') qualifiers.download_url = pkg.resolved;
+  }
+  return new PackageURL(
+    'npm',
+    group,
+    name,
+    pkg.version,
+    Object.keys(qualifiers).length > 0 ? qualifiers : undefined,
+    undefined
+  );
+}
+
+const licenseFactory = new LicenseFactories.LicenseFactory(spdxExpressionParse);
+
+function licenses(value: string | undefined): Models.LicenseRepository | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return new Models.LicenseRepository([licenseFactory.makeFromString(value.trim())]);
+}
+
+function prop(name: string, value: string): Models.Property {
+  return new Models.Property(name, value);
+}
+
+function hashesOf(integrity: ReadonlyMap<string, string>): Models.HashDictionary {
+  const hashes = new Models.HashDictionary();
+  for (const [algorithm, base64] of integrity) {
+    const cdx = HASH_ALGORITHMS[algorithm];
+    if (cdx !== undefined) hashes.set(cdx, Buffer.from(base64, 'base64').toString('hex'));
+  }
+  return hashes;
+}
+
+function externalReferences(pkg: GraphPackage): Models.ExternalReferenceRepository {
+  const refs = new Models.ExternalReferenceRepository();
+  const url = pkg.resolved;
+  if (url === undefined) return refs;
+  if ((pkg.source === 'registry' || pkg.source === 'tarball') && /^https?:\/\//.test(url)) {
+    refs.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.Distribution));
+  } else if (pkg.source === 'git') {
+    refs.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.VCS));
+  }
+  return refs;
+}
+
+/** Builds the Bom model: root as metadata.component, one component per package, the graph. */
+export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
+  const includeDev = options.includeDev === true;
+  const included = [...graph.packages.values()].filter((p) => includeDev || !p.dev);
+  const includedKeys = new Set(included.map((p) => p.key));
+  const refOf = new Map<string, Models.BomRef>();
+  const usedRefs = new Set<string>();
+
+  const rootPurl = npmPurl({
+    name: graph.root.name,
+    version: graph.root.version,
+    source: 'workspace',
+    resolved: undefined,
+  }).toString();
+  usedRefs.add(rootPurl);
+  const rootScope = splitScope(graph.root.name);
+  const root = new Models.Component(Enums.ComponentType.Application, rootScope.name, {
+    bomRef: rootPurl,
+    group: rootScope.group,
+    version: graph.root.version,
+    purl: rootPurl,
+    licenses: licenses(graph.root.license),
+  });
+
+  const components: Models.Component[] = [];
+  const byKey = new Map<string, Models.Component>();
+  for (const pkg of included) {
+    const purl = npmPurl(pkg).toString();
+    let ref = purl;
+    if (usedRefs.has(ref)) ref = `${ref}#${pkg.key}`;
+    usedRefs.add(ref);
+    const enrichment = options.enrichment?.get(pkg.key);
+    const properties = new Models.PropertyRepository();
+    if (options.lockfilePath !== undefined) {
+      properties.add(prop('custody:lockfile', options.lockfilePath));
+    }
+    for (const installPath of pkg.installPaths)
+      properties.add(prop('cdx:npm:package:path', installPath));
+    if (pkg.dev) properties.add(prop('cdx:npm:package:development', 'true'));
+    if (pkg.bundled) properties.add(prop('cdx:npm:package:bundled', 'true'));
+    if (pkg.optional) properties.add(prop('custody:package:optional', 'true'));
+    if (pkg.source === 'workspace') {
+      properties.add(prop('custody:package:workspace', 'true'));
+      if (pkg.workspacePath !== undefined)
+        properties.add(prop('custody:package:workspace:path', pkg.workspacePath));
+    } else if (pkg.source !== 'registry') {
+      properties.add(prop('custody:package:source', pkg.source));
+      if (pkg.resolved !== undefined && (pkg.source === 'file' || pkg.source === 'link')) {
+        properties.add(prop('custody:package:resolved', pkg.resolved));
+      }
+    }
+    if (pkg.patched) properties.add(prop('custody:package:patched', 'true'));
+    const scoped = splitScope(pkg.name);
+    const component = new Models.Component(Enums.ComponentType.Library, scoped.name, {
+      bomRef: ref,
+      group: scoped.group,
+      version: pkg.version,
+      purl,
+      scope:
+        pkg.dev || pkg.optional ? Enums.ComponentScope.Optional : Enums.ComponentScope.Required,
+      hashes: hashesOf(pkg.integrity),
+      externalReferences: externalReferences(pkg),
+      licenses: licenses(pkg.license ?? enrichment?.license),
+      description: enrichment?.description,
+      author: enrichment?.author,
+      properties,
+    });
+    refOf.set(pkg.key, component.bomRef);
+    byKey.set(pkg.key, component);
+    components.push(component);
+  }
+
+  for (const pkg of included) {
+    const deps = byKey.get(pkg.key)!.dependencies;
+    for (const dep of pkg.dependencies) {
+      if (includedKeys.has(dep)) deps.add(refOf.get(dep)!);
+    }
+  }
+  for (const dep of graph.rootDependencies) {
+    if (includedKeys.has(dep)) root.dependencies.add(refOf.get(dep)!);
+  }
+
+  for (const file of options.files ?? []) {
+    const hashes = new Models.HashDictionary([
+      [Enums.HashAlgorithm['SHA-256'], file.sha256],
+      [Enums.HashAlgorithm['SHA-512'], file.sha512],
+    ]);
+    components.push(
+      new Models.Component(Enums.ComponentType.File, file.name, {
+        bomRef: `file:${file.name}`,
+        hashes,
+        properties: new Models.PropertyRepository([prop('custody:file:release-artifact', 'true')]),
+      })
+    );
+  }
+
+  const metadataProperties = new Models.PropertyRepository();
+  if (options.lockfilePath !== undefined) {
+    metadataProperties.add(prop('custody:lockfile', options.lockfilePath));
+    metadataProperties.add(prop('custody:lockfile:format', graph.format));
+    metadataProperties.add(prop('custody:lockfile:version', graph.lockfileVersion));
+  }
+  if (options.gitlab === true && options.lockfilePath !== undefined) {
+    metadataProperties.add(prop('gitlab:meta:schema_version', '1'));
+    metadataProperties.add(
+      prop('gitlab:dependency_scanning:input_file:path', options.lockfilePath)
+    );
+    metadataProperties.add(
+      prop('gitlab:dependency_scanning:package_manager:name', PACKAGE_MANAGER[graph.format])
+    );
+    metadataProperties.add(prop('gitlab:dependency_scanning:language:name', 'JavaScript'));
+  }
+  const tools = new Models.Tools({
+    components: new Models.ComponentRepository([
+      new Models.Component(Enums.ComponentType.Application, 'custody', {
+        version: VERSION,
+        bomRef: `custody@${VERSION}`,
+      }),
+    ]),
+  });
+  return new Models.Bom({
+    metadata: new Models.Metadata({
+      timestamp: options.timestamp,
+      component: root,
+      tools,
+      properties: metadataProperties,
+    }),
+    components: new Models.ComponentRepository(components),
+  });
+}
+
+/**
+ * The Bom as plain JSON data, deterministic: sorted lists (the library's sortLists) and a
+ * serialNumber derived from the content (UUIDv5 over its canonical JSON) unless one is given.
+ */
+export function normalizeBom(
+  bom: Models.Bom,
+  specVersion: GenerateSpecVersion = DEFAULT_SPEC_VERSION,
+  serialNumber?: string
+): Record<string, unknown> {
+  const factory = new Serialize.JSON.Normalize.Factory(SPECS[specVersion]);
+  const normalized = factory.makeForBom().normalize(bom, { sortLists: true }) as unknown as Record<
+    string,
+    unknown
+  >;
+  delete normalized.serialNumber;
+  const serial = serialNumber ?? `urn:uuid:${uuidV5(canonicalJSON(normalized))}`;
+  return { ...normalized, serialNumber: serial };
+}
+
+/** Canonical key order, two-space indentation, trailing newline. */
+export function serializeBom(normalized: Record<string, unknown>): string {
+  return prettyCanonicalJSON(normalized);
+}

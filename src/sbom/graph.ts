@@ -1,0 +1,314 @@
+// The normalized package graph every lockfile parser produces, and the one place where install
+// instances (npm paths, pnpm snapshots, yarn resolutions) are merged into packages.
+//
+// Policy (docs/sbom.md): one package per identity (name@version for registry packages, the
+// workspace path for workspaces, name@version plus source for git/tarball/file/link packages).
+// The same name@version installed at several paths is one package whose dependency set is the
+// union of its instances' resolved dependencies, so every edge of the lockfile is kept and none
+// is invented.
+import { CustodyError } from '../errors.js';
+
+export type LockfileFormat = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry';
+
+/** Where a package comes from: decides its purl qualifiers and properties. */
+export type PackageSource = 'registry' | 'workspace' | 'git' | 'tarball' | 'file' | 'link';
+
+export type EdgeKind = 'prod' | 'optional' | 'peer' | 'dev' | 'workspace';
+
+export interface InstanceEdge {
+  readonly to: string;
+  readonly kind: EdgeKind;
+}
+
+/** One entry of a lockfile: an install path (npm), a snapshot (pnpm), a resolution (yarn). */
+export interface LockInstance {
+  /** Unique among the instances of one lockfile; the root is ''. */
+  readonly id: string;
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly source: PackageSource;
+  /** Registry/tarball URL, git URL, or local path, as the lockfile wrote it. */
+  readonly resolved?: string | undefined;
+  /** Subresource Integrity string(s) of the package tarball. */
+  readonly integrity?: string | undefined;
+  readonly license?: string | undefined;
+  readonly workspacePath?: string | undefined;
+  /** npm install path (node_modules/...), recorded as a property. */
+  readonly installPath?: string | undefined;
+  /** Flags as the lockfile states them (npm); undefined means "derive from the graph". */
+  readonly dev?: boolean | undefined;
+  readonly optional?: boolean | undefined;
+  readonly bundled?: boolean | undefined;
+  /** Set for yarn berry patch: resolutions (same name@version as the unpatched package). */
+  readonly patched?: boolean | undefined;
+  readonly edges: InstanceEdge[];
+}
+
+export interface RootInfo {
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly license?: string | undefined;
+}
+
+/** What a parser returns: instances plus how the lockfile describes dev/optional flags. */
+export interface ParsedLockfile {
+  readonly format: LockfileFormat;
+  readonly lockfileVersion: string;
+  readonly root: RootInfo;
+  /** Includes the root instance (id ''), whose edges are the project's direct dependencies. */
+  readonly instances: ReadonlyMap<string, LockInstance>;
+  /** true when the lockfile states dev/optional per entry (npm); otherwise they are derived. */
+  readonly flagsFromLockfile: boolean;
+}
+
+export interface GraphPackage {
+  readonly key: string;
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly source: PackageSource;
+  readonly resolved: string | undefined;
+  /** Merged SRI: algorithm → base64 digest. */
+  readonly integrity: ReadonlyMap<string, string>;
+  license: string | undefined;
+  readonly workspacePath: string | undefined;
+  readonly installPaths: readonly string[];
+  /** Only reachable through dev dependencies. */
+  readonly dev: boolean;
+  /** Not dev, but only reachable through optional dependencies. */
+  readonly optional: boolean;
+  readonly bundled: boolean;
+  readonly patched: boolean;
+  readonly dependencies: ReadonlySet<string>;
+}
+
+export interface PackageGraph {
+  readonly format: LockfileFormat;
+  readonly lockfileVersion: string;
+  readonly root: RootInfo;
+  /** Direct dependencies of the root project (package keys). */
+  readonly rootDependencies: ReadonlySet<string>;
+  /** Every package except the root, by key. */
+  readonly packages: ReadonlyMap<string, GraphPackage>;
+}
+
+export const ROOT_ID = '';
+
+/** The merge key of an instance: one component per key. */
+export function packageKey(instance: LockInstance): string {
+  switch (instance.source) {
+    case 'registry':
+      return `${instance.name}@${instance.version ?? ''}`;
+    case 'workspace':
+      return `workspace:${instance.workspacePath ?? instance.name}`;
+    default:
+      return `${instance.name}@${instance.version ?? ''}|${instance.source}:${instance.resolved ?? ''}`;
+  }
+}
+
+/** Parses an SRI string ("sha512-... sha1-...") into algorithm → digest. Unknown tokens are ignored. */
+export function parseIntegrity(sri: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (sri === undefined) return out;
+  for (const token of sri.trim().split(/\s+/)) {
+    const match = /^(sha1|sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})(\?.*)?$/.exec(token);
+    if (match !== null) out.set(match[1]!, match[2]!);
+  }
+  return out;
+}
+
+interface Reach {
+  required: Set<string>;
+  all: Set<string>;
+}
+
+/** Instances reachable from the root without dev edges: through required edges, and through any. */
+function reachability(instances: ReadonlyMap<string, LockInstance>): Reach {
+  const walk = (follow: (kind: EdgeKind) => boolean): Set<string> => {
+    const seen = new Set<string>([ROOT_ID]);
+    const stack = [ROOT_ID];
+    while (stack.length > 0) {
+      const current = instances.get(stack.pop()!);
+      if (current === undefined) continue;
+      for (const edge of current.edges) {
+        if (!follow(edge.kind) || seen.has(edge.to)) continue;
+        seen.add(edge.to);
+        stack.push(edge.to);
+      }
+    }
+    return seen;
+  };
+  return {
+    required: walk((kind) => kind === 'prod' || kind === 'peer' || kind === 'workspace'),
+    all: walk((kind) => kind !== 'dev'),
+  };
+}
+
+interface Accumulator {
+  key: string;
+  first: LockInstance;
+  integrity: Map<string, string>;
+  license: string | undefined;
+  installPaths: string[];
+  allDev: boolean;
+  allOptionalOrDev: boolean;
+  bundled: boolean;
+  patched: boolean;
+  resolved: string | undefined;
+  dependencies: Set<string>;
+}
+
+/** Merges instances into packages, checks conflicts, derives dev/optional, keeps every edge. */
+export function buildGraph(parsed: ParsedLockfile): PackageGraph {
+  const { instances } = parsed;
+  const reach = parsed.flagsFromLockfile ? undefined : reachability(instances);
+  const keyOf = new Map<string, string>();
+  const merged = new Map<string, Accumulator>();
+
+  for (const instance of instances.values()) {
+    if (instance.id === ROOT_ID) continue;
+    const key = packageKey(instance);
+    keyOf.set(instance.id, key);
+    const dev = reach === undefined ? instance.dev === true : !reach.all.has(instance.id);
+    const optional =
+      reach === undefined
+        ? instance.optional === true
+        : reach.all.has(instance.id) && !reach.required.has(instance.id);
+    const integrity = parseIntegrity(instance.integrity);
+    const existing = merged.get(key);
+    if (existing === undefined) {
+      merged.set(key, {
+        key,
+        first: instance,
+        integrity,
+        license: instance.license,
+        installPaths: instance.installPath === undefined ? [] : [instance.installPath],
+        allDev: dev,
+        allOptionalOrDev: optional || dev,
+        bundled: instance.bundled === true,
+        patched: instance.patched === true,
+        resolved: instance.patched === true ? undefined : instance.resolved,
+        dependencies: new Set(),
+      });
+      continue;
+    }
+    for (const [algorithm, digest] of integrity) {
+      const known = existing.integrity.get(algorithm);
+      if (known !== undefined && known !== digest) {
+        throw new CustodyError(
+          'SBOM_LOCKFILE_CONFLICT',
+          `lockfile entries ${JSON.stringify(existing.first.id)} and ${JSON.stringify(instance.id)} are both ${key} but have different ${algorithm} integrity`,
+          {
+            hint: 'regenerate the lockfile with your package manager',
+            details: { package: key, entries: [existing.first.id, instance.id] },
+          }
+        );
+      }
+      existing.integrity.set(algorithm, digest);
+    }
+    existing.license ??= instance.license;
+    if (instance.installPath !== undefined) existing.installPaths.push(instance.installPath);
+    existing.allDev &&= dev;
+    existing.allOptionalOrDev &&= optional || dev;
+    existing.bundled ||= instance.bundled === true;
+    existing.patched ||= instance.patched === true;
+    if (existing.resolved === undefined && instance.patched !== true) {
+      existing.resolved = instance.resolved;
+    }
+  }
+
+  const rootDependencies = new Set<string>();
+  for (const instance of instances.values()) {
+    const fromKey = instance.id === ROOT_ID ? undefined : keyOf.get(instance.id);
+    const target = fromKey === undefined ? rootDependencies : merged.get(fromKey)!.dependencies;
+    for (const edge of instance.edges) {
+      const toKey = keyOf.get(edge.to);
+      if (toKey === undefined || toKey === fromKey) continue;
+      target.add(toKey);
+    }
+  }
+
+  const packages = new Map<string, GraphPackage>();
+  for (const entry of merged.values()) {
+    const { first } = entry;
+    packages.set(entry.key, {
+      key: entry.key,
+      name: first.name,
+      version: first.version,
+      source: first.source,
+      resolved: entry.resolved,
+      integrity: entry.integrity,
+      license: entry.license,
+      workspacePath: first.workspacePath,
+      installPaths: entry.installPaths.sort(),
+      dev: entry.allDev,
+      optional: !entry.allDev && entry.allOptionalOrDev,
+      bundled: entry.bundled,
+      patched: entry.patched,
+      dependencies: entry.dependencies,
+    });
+  }
+  return {
+    format: parsed.format,
+    lockfileVersion: parsed.lockfileVersion,
+    root: parsed.root,
+    rootDependencies,
+    packages,
+  };
+}
+
+/** A graph without packages: the root of a files-only SBOM. */
+export function emptyGraph(root: RootInfo): PackageGraph {
+  return {
+    format: 'npm',
+    lockfileVersion: '',
+    root,
+    rootDependencies: new Set(),
+    packages: new Map(),
+  };
+}
+
+/** Structural lockfile problem: one code, the entry named. */
+export function invalidLockfile(file: string, message: string, cause?: unknown): CustodyError {
+  return new CustodyError('SBOM_LOCKFILE_INVALID', `${file}: ${message}`, {
+    cause,
+    hint: 'the lockfile looks damaged or truncated; regenerate it with your package manager',
+    details: { file },
+  });
+}
+
+export function unsupportedLockfile(file: string, message: string): CustodyError {
+  return new CustodyError('SBOM_LOCKFILE_UNSUPPORTED', `${file}: ${message}`, {
+    details: { file },
+  });
+}
+
+/** Splits "name@version" / "@scope/name@version" at the version separator. */
+export function splitNameAtVersion(spec: string): { name: string; rest: string } | undefined {
+  const at = spec.indexOf('@', spec.startsWith('@') ? spec.indexOf('/') + 1 : 0);
+  if (at <= 0) return undefined;
+  return { name: spec.slice(0, at), rest: spec.slice(at + 1) };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A string→string map field (dependencies and the like); anything else is a lockfile error. */
+export function stringMap(
+  value: unknown,
+  file: string,
+  where: string
+): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) throw invalidLockfile(file, `${where} must be an object`);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw invalidLockfile(file, `${where}.${k} must be a string`);
+  }
+  return value as Record<string, string>;
+}
+
+export function optionalString(value: unknown, file: string, where: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalidLockfile(file, `${where} must be a string`);
+  return value;
+}

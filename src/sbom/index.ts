@@ -1,0 +1,47 @@
+// Public surface of the sbom domain: lockfiles → package graph → CycloneDX, and validation.
+export { SBOM_ERROR_CODES } from './codes.js';
+export { generateSbom, generateSbomFromGraph, lockfileGraph } from './generate.js';
+export type { GenerateSbomOptions, GeneratedSbom } from './generate.js';
+export {
+  buildBom,
+  normalizeBom,
+  serializeBom,
+  npmPurl,
+  splitScope,
+  uuidV5,
+  checkSerialNumber,
+  GENERATE_SPEC_VERSIONS,
+  DEFAULT_SPEC_VERSION,
+} from './bom.js';
+export type { BomOptions, FileSubject, GenerateSpecVersion, PackageEnrichment } from './bom.js';
+export { buildGraph, emptyGraph, packageKey, parseIntegrity } from './graph.js';
+export type {
+  GraphPackage,
+  LockfileFormat,
+  LockInstance,
+  PackageGraph,
+  PackageSource,
+  ParsedLockfile,
+  RootInfo,
+} from './graph.js';
+export {
+  detectLockfileFormat,
+  parseLockfile,
+  prepareLockfile,
+  LOCKFILE_NAMES,
+  LOCKFILE_SIZE_LIMIT,
+} from './lockfile.js';
+export type { LockfileInput, PreparedLockfile } from './lockfile.js';
+export { toManifest } from './manifest.js';
+export type { ManifestMap, PackageManifest } from './manifest.js';
+export { parseNpmLockfile } from './npm.js';
+export { parsePnpmLockfile } from './pnpm.js';
+export { parseYarnBerryLockfile, parseYarnClassicLockfile } from './yarn.js';
+export {
+  validateBom,
+  assertValidBom,
+  declaredSpecVersion,
+  schemaValidator,
+  VALIDATE_SPEC_VERSIONS,
+} from './validate.js';
+export type { SchemaError, ValidateSpecVersion, ValidationResult } from './validate.js';

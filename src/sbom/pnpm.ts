@@ -1,0 +1,263 @@
+// pnpm-lock.yaml, lockfileVersion 6.x (pnpm 8) and 9.0 (pnpm 9/10).
+// v9 splits package metadata (`packages`, keyed name@version) from resolved dependency sets
+// (`snapshots`, keyed name@version(peers)); v6 keeps both in `packages` keyed /name@version(peers).
+// Importers are workspaces; `link:` references between them become workspace edges.
+import path from 'node:path/posix';
+import { parse as parseYAML } from 'yaml';
+import type {
+  EdgeKind,
+  InstanceEdge,
+  LockInstance,
+  PackageSource,
+  ParsedLockfile,
+} from './graph.js';
+import {
+  ROOT_ID,
+  invalidLockfile,
+  isRecord,
+  splitNameAtVersion,
+  unsupportedLockfile,
+} from './graph.js';
+import type { ManifestMap } from './manifest.js';
+
+/** Parses lockfile YAML; syntax errors and truncation become SBOM_LOCKFILE_INVALID. */
+export function parseLockYAML(text: string, file: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = parseYAML(text, { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw invalidLockfile(file, `not valid YAML (${reason})`, error);
+  }
+  if (!isRecord(doc)) throw invalidLockfile(file, 'the top level must be a mapping');
+  return doc;
+}
+
+function stripPeers(key: string): string {
+  const paren = key.indexOf('(');
+  return paren < 0 ? key : key.slice(0, paren);
+}
+
+function sourceOf(resolution: Record<string, unknown>, version: string): PackageSource {
+  if (resolution.type === 'git' || typeof resolution.repo === 'string') return 'git';
+  if (resolution.type === 'directory' || version.startsWith('file:')) return 'file';
+  if (typeof resolution.tarball === 'string') {
+    return resolution.tarball.startsWith('file:') ? 'file' : 'tarball';
+  }
+  return 'registry';
+}
+
+function resolvedOf(resolution: Record<string, unknown>): string | undefined {
+  if (typeof resolution.tarball === 'string') return resolution.tarball;
+  if (typeof resolution.repo === 'string') {
+    return typeof resolution.commit === 'string'
+      ? `${resolution.repo}#${resolution.commit}`
+      : resolution.repo;
+  }
+  if (typeof resolution.directory === 'string') return `file:${resolution.directory}`;
+  return undefined;
+}
+
+interface ImporterDeps {
+  dependencies?: unknown;
+  devDependencies?: unknown;
+  optionalDependencies?: unknown;
+}
+
+/** Importer directories ('.' is the root) of a parsed pnpm lockfile, for reading their manifests. */
+export function pnpmImporterDirs(doc: Record<string, unknown>): string[] {
+  return isRecord(doc.importers) ? Object.keys(doc.importers).filter((dir) => dir !== '.') : [];
+}
+
+export function parsePnpmLockfile(
+  text: string,
+  file: string,
+  manifests: ManifestMap = new Map()
+): ParsedLockfile {
+  return pnpmFromDocument(parseLockYAML(text, file), file, manifests);
+}
+
+export function pnpmFromDocument(
+  doc: Record<string, unknown>,
+  file: string,
+  manifests: ManifestMap = new Map()
+): ParsedLockfile {
+  const rawVersion = doc.lockfileVersion;
+  if (typeof rawVersion !== 'string' && typeof rawVersion !== 'number') {
+    throw invalidLockfile(file, 'lockfileVersion is missing');
+  }
+  const lockfileVersion = String(rawVersion);
+  const major = Number.parseInt(lockfileVersion, 10);
+  if (major !== 6 && major !== 9) {
+    throw unsupportedLockfile(
+      file,
+      `pnpm lockfileVersion ${JSON.stringify(lockfileVersion)} is not supported (6.x and 9.0 are; regenerate with pnpm 8 or newer)`
+    );
+  }
+  const v9 = major === 9;
+  const packages = doc.packages ?? {};
+  if (!isRecord(packages)) throw invalidLockfile(file, 'packages must be a mapping');
+  const snapshots = v9 ? (doc.snapshots ?? {}) : packages;
+  if (!isRecord(snapshots)) throw invalidLockfile(file, 'snapshots must be a mapping');
+
+  const importers: Record<string, unknown> = isRecord(doc.importers)
+    ? doc.importers
+    : {
+        '.': {
+          dependencies: doc.dependencies,
+          devDependencies: doc.devDependencies,
+          optionalDependencies: doc.optionalDependencies,
+        },
+      };
+  if (!isRecord(importers['.'])) importers['.'] = {};
+
+  const importerId = (importerPath: string): string =>
+    importerPath === '.' ? ROOT_ID : `importer:${importerPath}`;
+
+  /** The snapshot id a dependency reference points to, from the dependent's point of view. */
+  const snapshotId = (name: string, reference: string): string =>
+    v9
+      ? splitNameAtVersion(stripPeers(reference)) !== undefined &&
+        !/^(file|link|https?|git)/.test(reference)
+        ? reference // an alias: "string-width@4.2.3"
+        : `${name}@${reference}`
+      : reference.startsWith('/') || reference.startsWith('file:')
+        ? reference
+        : `/${name}@${reference}`;
+
+  const instances = new Map<string, LockInstance>();
+  const links = new Map<string, LockInstance>();
+
+  const edgesOf = (
+    owner: string,
+    ownerDir: string | undefined,
+    groups: [unknown, EdgeKind][],
+    importer: boolean
+  ): InstanceEdge[] => {
+    const edges: InstanceEdge[] = [];
+    for (const [group, kind] of groups) {
+      if (group === undefined || group === null) continue;
+      if (!isRecord(group)) throw invalidLockfile(file, `${owner}: dependencies must be a mapping`);
+      for (const [name, value] of Object.entries(group)) {
+        const reference = importer && isRecord(value) ? value.version : value;
+        if (typeof reference !== 'string') {
+          throw invalidLockfile(file, `${owner}: dependency ${name} has no version`);
+        }
+        if (reference.startsWith('link:')) {
+          const target = path.normalize(path.join(ownerDir ?? '.', reference.slice(5)));
+          const targetPath = target === '' ? '.' : target;
+          if (isRecord(importers[targetPath])) {
+            edges.push({ to: importerId(targetPath), kind });
+          } else {
+            const id = `link:${targetPath}`;
+            if (!links.has(id)) {
+              links.set(id, {
+                id,
+                name,
+                version: undefined,
+                source: 'link',
+                resolved: reference,
+                edges: [],
+              });
+            }
+            edges.push({ to: id, kind });
+          }
+          continue;
+        }
+        const to = snapshotId(name, reference);
+        if (!(to in snapshots)) {
+          throw invalidLockfile(
+            file,
+            `${owner}: dependency ${name} refers to ${JSON.stringify(to)}, which is not in the lockfile`
+          );
+        }
+        edges.push({ to, kind });
+      }
+    }
+    return edges;
+  };
+
+  for (const [importerPath, raw] of Object.entries(importers)) {
+    if (!isRecord(raw))
+      throw invalidLockfile(file, `importers[${JSON.stringify(importerPath)}] must be a mapping`);
+    const deps = raw as ImporterDeps;
+    const owner = `importers[${JSON.stringify(importerPath)}]`;
+    const edges = edgesOf(
+      owner,
+      importerPath,
+      [
+        [deps.dependencies, 'prod'],
+        [deps.optionalDependencies, 'optional'],
+        [deps.devDependencies, 'dev'],
+      ],
+      true
+    );
+    const manifest = manifests.get(importerPath === '.' ? ROOT_ID : importerPath);
+    const id = importerId(importerPath);
+    if (id === ROOT_ID) {
+      for (const other of Object.keys(importers).sort()) {
+        if (other !== '.') edges.push({ to: importerId(other), kind: 'workspace' });
+      }
+    }
+    instances.set(id, {
+      id,
+      name: manifest?.name ?? (importerPath === '.' ? 'root' : importerPath),
+      version: manifest?.version,
+      source: 'workspace',
+      workspacePath: importerPath,
+      license: manifest?.license,
+      edges,
+    });
+  }
+
+  for (const [key, raw] of Object.entries(snapshots)) {
+    const snapshot = raw ?? {};
+    if (!isRecord(snapshot))
+      throw invalidLockfile(file, `snapshot ${JSON.stringify(key)} must be a mapping`);
+    const packageKey = v9 ? stripPeers(key) : key;
+    const meta = packages[packageKey];
+    if (!isRecord(meta)) {
+      throw invalidLockfile(file, `${JSON.stringify(key)} has no entry in packages`);
+    }
+    const spec = splitNameAtVersion(stripPeers(v9 ? key : key.replace(/^\//, '')));
+    const name = typeof meta.name === 'string' ? meta.name : spec?.name;
+    const rawVersion = typeof meta.version === 'string' ? meta.version : spec?.rest;
+    if (name === undefined || rawVersion === undefined) {
+      throw invalidLockfile(
+        file,
+        `cannot read a package name and version from ${JSON.stringify(key)}`
+      );
+    }
+    const resolution = isRecord(meta.resolution) ? meta.resolution : {};
+    const source = sourceOf(resolution, rawVersion);
+    const local = source === 'file' || source === 'link';
+    const integrity = typeof resolution.integrity === 'string' ? resolution.integrity : undefined;
+    instances.set(key, {
+      id: key,
+      name,
+      version: local ? undefined : rawVersion,
+      source,
+      resolved: resolvedOf(resolution) ?? (local ? rawVersion : undefined),
+      integrity,
+      edges: edgesOf(
+        `snapshot ${JSON.stringify(key)}`,
+        undefined,
+        [
+          [snapshot.dependencies, 'prod'],
+          [snapshot.optionalDependencies, 'optional'],
+        ],
+        false
+      ),
+    });
+  }
+  for (const [id, link] of links) if (!instances.has(id)) instances.set(id, link);
+
+  const root = instances.get(ROOT_ID)!;
+  return {
+    format: 'pnpm',
+    lockfileVersion,
+    root: { name: root.name, version: root.version, license: root.license },
+    instances,
+    flagsFromLockfile: false,
+  };
+}
