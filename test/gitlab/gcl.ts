@@ -3,7 +3,17 @@
 // from the working tree (gitlab-ci-local reads a component locally when its project path equals the
 // `origin` remote's and its ref equals HEAD's SHA; any other ref would need the network).
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -121,6 +131,35 @@ export function readRepoFile(relative: string): string {
   return readFileSync(path.join(REPO_ROOT, relative), 'utf8');
 }
 
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      accessSync(path.join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+let shimDir: string | undefined;
+/**
+ * gitlab-ci-local copies the work tree and artifacts with rsync. Where rsync is not installed, a
+ * directory holding test/gitlab/rsync-shim.ts as `rsync` goes first on the PATH.
+ */
+function pathWithRsync(): string {
+  const systemPath = process.env.PATH ?? '';
+  if (onPath('rsync')) return systemPath;
+  if (shimDir === undefined) {
+    shimDir = mkdtempSync(path.join(tmpdir(), 'custody-rsync-shim-'));
+    const shim = path.join(shimDir, 'rsync');
+    const script = path.join(REPO_ROOT, 'test/gitlab/rsync-shim.ts');
+    writeFileSync(shim, `#!/bin/sh\nexec '${process.execPath}' '${script}' "$@"\n`);
+    chmodSync(shim, 0o755);
+  }
+  return `${shimDir}${path.delimiter}${systemPath}`;
+}
+
 /** Runs gitlab-ci-local on Node 24 with an isolated home (no user variables leak in). */
 export async function gitlabCiLocal(
   repo: TestRepo,
@@ -131,7 +170,7 @@ export async function gitlabCiLocal(
   mkdirSync(home, { recursive: true });
   return run(process.execPath, [GCL_BIN, '--home', home, '--no-color', ...args], {
     cwd: repo.dir,
-    env: { NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
+    env: { NO_COLOR: '1', FORCE_COLOR: '0', PATH: pathWithRsync(), ...options.env },
     timeoutMs: options.timeoutMs,
   });
 }
