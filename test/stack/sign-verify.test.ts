@@ -1,24 +1,15 @@
+// The issue's acceptance test: sigstore-js signs against the stack, @sigstore/verify verifies the
+// bundle with the trusted_root.json the stack wrote; both through the written signing config too.
 import { bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
-import { SigningConfig, TrustedRoot } from '@sigstore/protobuf-specs';
-import {
-  bundleBuilderFromSigningConfig,
-  DSSEBundleBuilder,
-  FulcioSigner,
-  MessageSignatureBundleBuilder,
-  RekorWitness,
-  TSAWitness,
-} from '@sigstore/sign';
-import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { SigningConfig } from '@sigstore/protobuf-specs';
+import { bundleBuilderFromSigningConfig } from '@sigstore/sign';
+import { toSignedEntity } from '@sigstore/verify';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startLocalSigstoreStack,
-  type LocalSigstoreStack,
-  type TokenProfile,
-} from '../../src/stack/index.js';
+import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../src/stack/index.js';
+import { signBlob, signStatement, verifierFor, verifyBundle } from './helpers.js';
 
 let stack: LocalSigstoreStack;
-
 beforeAll(async () => {
   stack = await startLocalSigstoreStack();
 });
@@ -26,77 +17,86 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function builderOptions(profile: TokenProfile, claims?: Record<string, unknown>, tsa = false) {
-  const signer = new FulcioSigner({
-    fulcioBaseURL: stack.fulcioURL,
-    identityProvider: { getToken: () => Promise.resolve(stack.issueToken(profile, claims)) },
-  });
-  const witnesses = [
-    new RekorWitness({ rekorBaseURL: stack.rekorURL }),
-    ...(tsa ? [new TSAWitness({ tsaBaseURL: stack.tsaURL })] : []),
-  ];
-  return { signer, witnesses };
-}
+const statement = {
+  _type: 'https://in-toto.io/Statement/v1',
+  subject: [{ name: 'hello.tgz', digest: { sha256: 'ab'.repeat(32) } }],
+  predicateType: 'https://slsa.dev/provenance/v1',
+  predicate: {},
+};
 
-async function verifier(): Promise<Verifier> {
-  const json = JSON.parse(await readFile(stack.trustedRootPath, 'utf8'));
-  return new Verifier(toTrustMaterial(TrustedRoot.fromJSON(json)), {
-    tlogThreshold: 1,
-    ctlogThreshold: 1,
-  });
-}
-
-describe('local Sigstore stack: sign with sigstore-js, verify with @sigstore/verify', () => {
-  it('signs a blob (message signature, hashedrekord) that verifies with the written trusted root', async () => {
+describe('sign with sigstore-js, verify with @sigstore/verify', () => {
+  it('message signature: hashedrekord entry, verifies with the written trusted root', async () => {
     const data = Buffer.from('hello custody\n');
-    const bundle = await new MessageSignatureBundleBuilder(builderOptions('github')).create({
-      data,
-    });
-    const json = bundleToJSON(bundle);
-    const entity = toSignedEntity(bundleFromJSON(json), data);
-    const signer = (await verifier()).verify(entity, {
+    const bundle = await signBlob(stack, data);
+    expect(bundle.verificationMaterial.tlogEntries[0]?.kindVersion?.kind).toBe('hashedrekord');
+    verifyBundle(stack, bundle, data, {
       subjectAlternativeName:
         'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0',
-      extensions: { issuer: 'https://token.actions.githubusercontent.com' },
     });
-    expect(signer.identity?.subjectAlternativeName).toBe(
-      'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0'
-    );
-    expect(json.verificationMaterial?.tlogEntries?.[0]?.kindVersion?.kind).toBe('hashedrekord');
   });
 
-  it('signs a DSSE statement with the default dsse entry type, and with a TSA timestamp', async () => {
-    const statement = Buffer.from(
-      JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [], predicateType: 'x' })
-    );
-    const bundle = await new DSSEBundleBuilder(builderOptions('gitlab', undefined, true)).create({
-      data: statement,
-      type: 'application/vnd.in-toto+json',
-    });
-    const json = bundleToJSON(bundle);
-    expect(json.verificationMaterial?.tlogEntries?.[0]?.kindVersion?.kind).toBe('dsse');
-    expect(json.verificationMaterial?.timestampVerificationData?.rfc3161Timestamps).toHaveLength(1);
-    const signer = (await verifier()).verify(toSignedEntity(bundleFromJSON(json)), {
-      subjectAlternativeName: 'https://gitlab.com/acme/hello//.gitlab-ci.yml@refs/tags/v1.0.0',
-      extensions: { issuer: 'https://gitlab.com' },
-    });
-    expect(signer.identity?.extensions?.issuer).toBe('https://gitlab.com');
+  it('DSSE with the default dsse entry type: Rekor stores the canonical entry', async () => {
+    const bundle = await signStatement(stack, statement);
+    const entry = bundle.verificationMaterial.tlogEntries[0]!;
+    expect(entry.kindVersion).toEqual({ kind: 'dsse', version: '0.0.1' });
+    const body = JSON.parse(Buffer.from(entry.canonicalizedBody, 'base64').toString());
+    expect(Object.keys(body.spec).sort()).toEqual(['envelopeHash', 'payloadHash', 'signatures']);
+    expect(body.spec.signatures).toHaveLength(1);
+    verifyBundle(stack, bundle, undefined);
   });
 
-  it('works through bundleBuilderFromSigningConfig with the written signing config', async () => {
+  it('DSSE with the legacy intoto entry type verifies too', async () => {
+    const bundle = await signStatement(stack, statement, { entryType: 'intoto' });
+    expect(bundle.verificationMaterial.tlogEntries[0]?.kindVersion?.kind).toBe('intoto');
+    verifyBundle(stack, bundle, undefined);
+  });
+
+  it('a tampered DSSE payload is rejected', async () => {
+    const bundle = await signStatement(stack, statement);
+    const tampered = structuredClone(bundle);
+    if (tampered.dsseEnvelope === undefined) throw new Error('expected a DSSE bundle');
+    tampered.dsseEnvelope.payload = Buffer.from(
+      JSON.stringify({ ...statement, predicate: { x: 1 } })
+    ).toString('base64');
+    expect(() => verifyBundle(stack, tampered, undefined)).toThrow();
+  });
+
+  it('TSA timestamps verify every time (whole-second genTime)', async () => {
+    for (let i = 0; i < 12; i++) {
+      const bundle = await signStatement(stack, statement, { profile: 'gitlab', tsa: true });
+      expect(bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps).toHaveLength(
+        1
+      );
+      verifyBundle(stack, bundle, undefined);
+    }
+  });
+
+  it('bundleBuilderFromSigningConfig accepts the written signing config (Fulcio, Rekor, TSA)', async () => {
     const config = JSON.parse(await readFile(stack.signingConfigPath, 'utf8'));
     expect(config.mediaType).toBe('application/vnd.dev.sigstore.signingconfig.v0.2+json');
-    const builder = bundleBuilderFromSigningConfig({
-      signingConfig: SigningConfig.fromJSON(config),
-      identityProvider: { getToken: () => Promise.resolve(stack.issueToken('plain')) },
-      bundleType: 'messageSignature',
-    });
-    const data = Buffer.from('plain identity');
-    const json = bundleToJSON(await builder.create({ data }));
-    const signer = (await verifier()).verify(toSignedEntity(bundleFromJSON(json), data), {
-      subjectAlternativeName: 'release-manager@example.com',
-      extensions: { issuer: stack.oidcURL },
-    });
-    expect(signer.identity?.subjectAlternativeName).toBe('release-manager@example.com');
+    for (const bundleType of ['messageSignature', 'dsseEnvelope'] as const) {
+      const builder = bundleBuilderFromSigningConfig({
+        signingConfig: SigningConfig.fromJSON(config),
+        identityProvider: { getToken: () => Promise.resolve(stack.issueToken('plain')) },
+        bundleType,
+      });
+      const data = Buffer.from(JSON.stringify(statement));
+      const bundle = bundleToJSON(
+        await builder.create({ data, type: 'application/vnd.in-toto+json' })
+      );
+      expect(bundle.verificationMaterial.tlogEntries).toHaveLength(1);
+      expect(bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps).toHaveLength(
+        1
+      );
+      const entity = toSignedEntity(
+        bundleFromJSON(bundle),
+        bundleType === 'messageSignature' ? data : undefined
+      );
+      const signer = verifierFor(stack).verify(entity, {
+        subjectAlternativeName: 'release-manager@example.com',
+        extensions: { issuer: stack.oidcURL },
+      });
+      expect(signer.identity?.subjectAlternativeName).toBe('release-manager@example.com');
+    }
   });
 });
