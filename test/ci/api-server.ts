@@ -106,7 +106,8 @@ function githubReviews(pr: number): object[] {
   ];
 }
 
-export async function startApiServer(): Promise<ApiServer> {
+/** `anyCommitPR`: every commit not in the fixtures belongs to this PR (for generated histories). */
+export async function startApiServer(options: { anyCommitPR?: number } = {}): Promise<ApiServer> {
   const requests: ApiServer['requests'] = [];
   let base = '';
   const server = http.createServer((req, res) => {
@@ -136,7 +137,16 @@ export async function startApiServer(): Promise<ApiServer> {
           user: user('agent-author', 4004),
           merged_at: '2026-11-19T14:00:00Z',
         });
-        return json(200, m[1] === SHA_A ? [pr(17)] : m[1] === SHA_B ? [pr(17), pr(18)] : []);
+        return json(
+          200,
+          m[1] === SHA_A
+            ? [pr(17)]
+            : m[1] === SHA_B
+              ? [pr(17), pr(18)]
+              : options.anyCommitPR !== undefined
+                ? [pr(options.anyCommitPR)]
+                : []
+        );
       }
       if ((m = /^\/repos\/acme\/hello\/pulls\/(\d+)\/reviews$/.exec(url.pathname))) {
         const all = githubReviews(Number(m[1]));

@@ -2,7 +2,7 @@
 // (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) and workflow commands (::add-mask::, ::error::).
 import * as core from '@actions/core';
 import { renderSummary, type Summary } from '../summary.js';
-import type { ActionDeps, ActionPlatform } from './framework.js';
+import type { ActionPlatform } from './framework.js';
 
 export function corePlatform(): ActionPlatform {
   return {
@@ -26,15 +26,5 @@ export function corePlatform(): ActionPlatform {
     setExitCode: (code) => {
       process.exitCode = code;
     },
-  };
-}
-
-/** The process facts an action entry passes to its run function. */
-export function processDeps(): ActionDeps {
-  return {
-    env: process.env,
-    workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
-    now: () => new Date(),
-    log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
   };
 }

@@ -143,19 +143,67 @@ export class InputReader<I extends string> {
 export const EXIT_AFTER_INPUTS_ENV = 'CUSTODY_BENCH_EXIT_AFTER_INPUTS';
 
 /**
+ * Reads inputs from INPUT_* variables with exactly @actions/core's rules (getInput,
+ * getBooleanInput, getMultilineInput; test/actions/framework.test.ts compares them). It exists so
+ * reading inputs does not load @actions/core, whose @actions/http-client import evaluates undici
+ * (~100 ms of a cold start): @actions/core is loaded after the inputs are valid.
+ */
+export function envInputSource(env: Readonly<Record<string, string | undefined>>): InputSource {
+  const getInput = (name: string): string =>
+    (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+  return {
+    getInput,
+    getBooleanInput: (name) => {
+      const value = getInput(name);
+      if (['true', 'True', 'TRUE'].includes(value)) return true;
+      if (['false', 'False', 'FALSE'].includes(value)) return false;
+      throw new TypeError(
+        `Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+          'Support boolean input list: `true | True | TRUE | false | False | FALSE`'
+      );
+    },
+    getMultilineInput: (name) =>
+      getInput(name)
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => line.trim()),
+  };
+}
+
+/**
  * Runs one action: read inputs, run, write outputs and summary, annotate failures with their code.
  * Never throws; the exit code is the CustodyError's exit class (1 verdict, 2 input, 3 environment).
+ * The platform (and with it @actions/core) is loaded only after the inputs are read.
  */
 export async function executeAction<I extends string, O extends string, T>(
   action: ActionDefinition<I, O, T>,
-  platform: ActionPlatform,
-  deps: ActionDeps
+  host: {
+    inputs: InputSource;
+    loadPlatform: () => Promise<ActionPlatform>;
+    makeDeps: (platform: ActionPlatform) => ActionDeps;
+    /** Benchmarks only: return once the inputs are read. */
+    exitAfterInputs?: boolean;
+  }
 ): Promise<number> {
+  const secrets: string[] = [];
+  let parsed: { ok: true; value: T } | { ok: false; error: unknown };
+  try {
+    parsed = {
+      ok: true,
+      value: action.readInputs(new InputReader<I>(host.inputs, (s) => secrets.push(s))),
+    };
+  } catch (error) {
+    parsed = { ok: false, error };
+  }
+  if (parsed.ok && host.exitAfterInputs === true) return 0;
+  const platform = await host.loadPlatform();
+  const deps = host.makeDeps(platform);
+  // Masks go out before anything else is printed.
+  for (const secret of secrets) platform.setSecret(secret);
   let exitCode = 0;
   try {
-    const inputs = action.readInputs(new InputReader<I>(platform, (s) => platform.setSecret(s)));
-    if (deps.env[EXIT_AFTER_INPUTS_ENV] === '1') return 0;
-    const result = await action.run(inputs, deps);
+    if (!parsed.ok) throw parsed.error;
+    const result = await action.run(parsed.value, deps);
     for (const name of action.outputNames) {
       platform.setOutput(name, redact(result.outputs[name]));
     }
@@ -168,6 +216,28 @@ export async function executeAction<I extends string, O extends string, T>(
   }
   platform.setExitCode(exitCode);
   return exitCode;
+}
+
+/** What every entry does: this process's INPUT_* and GITHUB_* variables, @actions/core, exit code. */
+export async function runEntry<I extends string, O extends string, T>(
+  action: ActionDefinition<I, O, T>
+): Promise<void> {
+  await executeAction(action, {
+    inputs: envInputSource(process.env),
+    loadPlatform: async () => (await import('./core-platform.js')).corePlatform(),
+    makeDeps: processDeps,
+    exitAfterInputs: process.env[EXIT_AFTER_INPUTS_ENV] === '1',
+  });
+}
+
+/** The process facts an entry passes to its run function; logging goes through the platform. */
+export function processDeps(platform: ActionPlatform): ActionDeps {
+  return {
+    env: process.env,
+    workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    now: () => new Date(),
+    log: { info: (m) => platform.info(m), warning: (m) => platform.warning(m) },
+  };
 }
 
 /** One error annotation, `[CODE] message` with the code as title; non-Errors become INTERNAL_ERROR. */

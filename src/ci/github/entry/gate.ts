@@ -1,7 +1,7 @@
-// Entry of actions/gate (dist/actions/gate.js): the runner sets INPUT_* and GITHUB_*; inputs are
-// read into typed options, the gate runs, outputs/summary/annotations go back through @actions/core.
-import { corePlatform, processDeps } from '../actions/core-platform.js';
-import { executeAction } from '../actions/framework.js';
+// Entry of actions/gate (dist/actions/gate.js). The runner sets INPUT_* and GITHUB_*; runEntry reads
+// the inputs into typed options (GateInputs), then loads
+// @actions/core (outputs, step summary, masks, error annotations) and runs the action.
+import { runEntry } from '../actions/framework.js';
 import { GATE_ACTION } from '../actions/gate.js';
 
-await executeAction(GATE_ACTION, corePlatform(), processDeps());
+await runEntry(GATE_ACTION);
