@@ -146,6 +146,15 @@ export function parseBundle(input: unknown): Bundle {
   if (typeof mediaType !== 'string' || !BUNDLE_MEDIA_TYPES.includes(mediaType)) {
     throw bundleInvalid(`unsupported bundle mediaType ${JSON.stringify(mediaType)}`);
   }
+  const envelope = (value as { dsseEnvelope?: { signatures?: unknown } }).dsseEnvelope;
+  if (envelope !== undefined) {
+    const count = Array.isArray(envelope.signatures) ? envelope.signatures.length : 0;
+    if (count !== 1) {
+      throw bundleInvalid(
+        `a Sigstore DSSE envelope must have exactly one signature, found ${count}`
+      );
+    }
+  }
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(value);
@@ -155,14 +164,6 @@ export function parseBundle(input: unknown): Bundle {
       `invalid bundle: ${errorText(error)}${Array.isArray(fields) ? ` (${fields.join(', ')})` : ''}`,
       error
     );
-  }
-  if (bundle.content.$case === 'dsseEnvelope') {
-    const count = bundle.content.dsseEnvelope.signatures.length;
-    if (count !== 1) {
-      throw bundleInvalid(
-        `a Sigstore DSSE envelope must have exactly one signature, found ${count}`
-      );
-    }
   }
   return bundle;
 }
