@@ -3,11 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createSampleHistory,
-  SAMPLE_PROMPT,
-  type SampleHistory,
-} from '../../src/ci/sample-history.js';
+import { createSampleHistory, type SampleHistory } from '../../src/ci/sample-history.js';
 import { runCli } from '../helpers/cli.js';
 import { GOOD_TOKEN, startApiServer, type ApiServer } from '../ci/api-server.js';
 import { loadCIEnv } from './env-fixtures.js';
