@@ -48,6 +48,8 @@ export interface DigestFilesOptions {
   readonly workerThreshold?: number;
   /** Called after every file and every streamed chunk. */
   readonly onProgress?: (progress: DigestProgress) => void;
+  /** Tests only: replaces the worker's code (to prove a crashed worker loses no file). */
+  readonly workerSource?: string;
 }
 
 /** One file's outcome: its digest, or the errno-style reason it could not be read. */
@@ -105,7 +107,7 @@ export async function digestFilesSettled(
   options: DigestFilesOptions = {}
 ): Promise<SettledDigest[]> {
   const results = new Array<SettledDigest | undefined>(jobs.length);
-  const queue: QueuedJob[] = [];
+  const pending: QueuedJob[] = [];
   let bytesTotal = 0;
   jobs.forEach((job, index) => {
     try {
@@ -117,14 +119,15 @@ export async function digestFilesSettled(
       const size = info.isFile() ? info.size : 0;
       bytesTotal += size;
       // Pipes and devices have no size: stream them (sequential reads, never a blocking sync read).
-      queue.push({ ...job, index, size, streaming: !info.isFile() || size > CHUNK_SIZE });
+      pending.push({ ...job, index, size, streaming: !info.isFile() || size > CHUNK_SIZE });
     } catch (error) {
       results[index] = failure(errnoOf(error), messageOf(error));
     }
   });
-  queue.sort((a, b) => b.size - a.size || a.index - b.index);
+  pending.sort((a, b) => b.size - a.size || a.index - b.index);
+  const queue = new JobQueue(pending);
 
-  let filesDone = jobs.length - queue.length;
+  let filesDone = jobs.length - pending.length;
   let bytesDone = 0;
   const report = (): void =>
     options.onProgress?.({ filesDone, filesTotal: jobs.length, bytesDone, bytesTotal });
@@ -157,7 +160,7 @@ export async function digestFilesSettled(
 
   const mainLane = async (): Promise<void> => {
     let lastYield = performance.now();
-    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+    for (let job = queue.take(); job !== undefined; job = queue.take()) {
       await hashOnMainThread(job);
       if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
         await yieldToEventLoop();
@@ -166,24 +169,45 @@ export async function digestFilesSettled(
     }
   };
 
-  const cost = bytesTotal + queue.length * PER_FILE_COST;
+  const cost = bytesTotal + pending.length * PER_FILE_COST;
   const workerCount =
-    queue.length >= 2 && cost >= (options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD)
-      ? Math.min(options.workers ?? defaultWorkerCount(), queue.length - 1)
+    pending.length >= 2 && cost >= (options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD)
+      ? Math.min(options.workers ?? defaultWorkerCount(), pending.length - 1)
       : 0;
   const workers: Worker[] = [];
   try {
-    const lanes = [mainLane()];
+    const lanes: Promise<void>[] = [];
+    // Workers first: they boot on their own threads while the main lane already hashes.
     for (let i = 0; i < workerCount; i++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      let worker: Worker;
+      try {
+        worker = new Worker(options.workerSource ?? WORKER_SOURCE, { eval: true });
+      } catch {
+        break; // no thread available: the main lane does the rest
+      }
       workers.push(worker);
       lanes.push(workerLane(worker, queue, settle, hashOnMainThread));
     }
+    lanes.push(mainLane());
     await Promise.all(lanes);
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
   return results.map((result) => result ?? failure('EIO', 'internal: a file was never hashed'));
+}
+
+/** Jobs in the order lanes take them (an index, not Array.shift: O(1) per take). */
+class JobQueue {
+  private next = 0;
+  constructor(private readonly jobs: readonly QueuedJob[]) {}
+
+  take(): QueuedJob | undefined {
+    return this.jobs[this.next++];
+  }
+
+  peek(): QueuedJob | undefined {
+    return this.jobs[this.next];
+  }
 }
 
 interface QueuedJob extends DigestJob {
@@ -203,7 +227,7 @@ interface WorkerReply {
  */
 function workerLane(
   worker: Worker,
-  queue: QueuedJob[],
+  queue: JobQueue,
   settle: (job: QueuedJob, result: SettledDigest) => void,
   fallback: (job: QueuedJob, lane: ChunkBuffers) => Promise<void>
 ): Promise<void> {
@@ -264,15 +288,18 @@ function workerLane(
 }
 
 /** Largest-first jobs from the queue front, up to 16 files or 8 MiB (always at least one). */
-function takeBatch(queue: QueuedJob[]): QueuedJob[] {
+function takeBatch(queue: JobQueue): QueuedJob[] {
   const batch: QueuedJob[] = [];
   let bytes = 0;
-  while (queue.length > 0 && batch.length < BATCH_MAX_FILES) {
-    const job = queue[0] as QueuedJob;
+  for (
+    let job = queue.peek();
+    job !== undefined && batch.length < BATCH_MAX_FILES;
+    job = queue.peek()
+  ) {
     if (batch.length > 0 && bytes + job.size > BATCH_MAX_BYTES) break;
     batch.push(job);
     bytes += job.size;
-    queue.shift();
+    queue.take();
   }
   return batch;
 }

@@ -81,6 +81,24 @@ describe('digestFiles', () => {
     expect(sha512.map((r) => r.hex)).toEqual(coreutils('sha512sum', files));
   });
 
+  it('loses no file when a worker crashes or exits', async () => {
+    const crashAfterFirstBatch = `
+      const { parentPort } = require('node:worker_threads');
+      parentPort.on('message', () => { throw new Error('boom'); });`;
+    for (const workerSource of [
+      'throw new Error("boom")',
+      'process.exit(3)',
+      crashAfterFirstBatch,
+    ]) {
+      const result = await digestFiles(files, 'sha256', {
+        workers: 2,
+        workerThreshold: 0,
+        workerSource,
+      });
+      expect(result.map((r) => r.hex)).toEqual(expected());
+    }
+  });
+
   it('reports sizes and progress up to the totals', async () => {
     const seen: DigestProgress[] = [];
     const result = await digestFiles(files, 'sha256', {
