@@ -22,6 +22,8 @@ export const SAMPLE_PLAN_ID = 'PLAN-1';
 export interface SampleHistory {
   repo: string;
   range: string;
+  /** The release commit (tagged v1.0.0). */
+  release: string;
   /** All commits, oldest first. */
   commits: string[];
   /** The agent-authored ones. */
@@ -44,9 +46,9 @@ const COMMITS: readonly SampleCommit[] = [
   {
     ...HUMAN,
     date: '2026-11-01T09:00:00Z',
-    message: 'hello 1.0.0\n\nSigned-off-by: Jane Doe <jane.doe@example.com>\n',
-    files: { 'hello.sh': '#!/bin/sh\necho "hello, world"\n', VERSION: '1.0.0\n' },
-    tag: 'v1.0.0',
+    message: 'hello 0.9.0\n\nSigned-off-by: Jane Doe <jane.doe@example.com>\n',
+    files: { 'hello.sh': '#!/bin/sh\necho "hello, world"\n', VERSION: '0.9.0\n' },
+    tag: 'v0.9.0',
   },
   {
     ...HUMAN,
@@ -88,9 +90,9 @@ const COMMITS: readonly SampleCommit[] = [
     author: 'Max Mustermann',
     email: 'max@example.org',
     date: '2026-11-12T10:00:00Z',
-    message: 'Release 1.1.0\n\nSigned-off-by: Max Mustermann <max@example.org>\n',
-    files: { VERSION: '1.1.0\n' },
-    tag: 'v1.1.0',
+    message: 'Release 1.0.0\n\nSigned-off-by: Max Mustermann <max@example.org>\n',
+    files: { VERSION: '1.0.0\n' },
+    tag: 'v1.0.0',
   },
 ];
 
@@ -144,7 +146,13 @@ export async function createSampleHistory(
     if (commit.agent === true) agentCommits.push(sha);
     if (commit.tag !== undefined) await git(['tag', commit.tag], who);
   }
-  return { repo: dir, range: 'v1.0.0..v1.1.0', commits, agentCommits };
+  return {
+    repo: dir,
+    range: 'v0.9.0..v1.0.0',
+    release: commits[commits.length - 1] ?? '',
+    commits,
+    agentCommits,
+  };
 }
 
 function runGit(args: string[], env: Record<string, string>, stdin?: string): Promise<string> {
