@@ -22,6 +22,7 @@ import type {
   Check,
   DigestAlgorithm,
   ReleaseInputs,
+  SbomValidation,
   VerificationReport,
   VerifyDeps,
 } from './types.js';
@@ -158,6 +159,7 @@ export async function verifyRelease(
       id: input.id,
       bundle: input.bundle,
       publicKeys: usesPublicKey(input.bundle) ? keys : [],
+      requireTransparencyLog: policy.transparency.requireTlog,
     };
     if (obj(input.bundle)?.messageSignature !== undefined) {
       const target = messageSignatureTarget(
@@ -355,7 +357,13 @@ export async function verifyRelease(
         )
   );
 
-  // 4. Per-artifact checks.
+  // 4. Per-artifact checks (SBOMs validated once each, up front: validation is async).
+  const sbomValidations = new Map<string, SbomValidation>();
+  for (const e of evidence) {
+    if (e.verified !== undefined && e.signerAllowed && isSbomType(e.statement.predicateType)) {
+      sbomValidations.set(e.id, await validateSafely(deps, e.statement.predicate));
+    }
+  }
   const sbomCache = new Map<string, Check[]>();
   const provenanceForAgents: ProvenanceFacts[] = [];
   const artifacts: ArtifactReport[] = inputs.artifacts.map((artifact) => {
@@ -364,7 +372,7 @@ export async function verifyRelease(
     const relied: VerifiedBundle[] = [];
     checks.push(signatureCheck(artifact, messageSignatures, policy, relied));
     const level = provenanceChecks(artifact, evidence, policy, checks, relied, provenanceForAgents);
-    sbomChecks(artifact, evidence, policy, deps, checks, relied, sbomCache);
+    sbomChecks(artifact, evidence, policy, sbomValidations, checks, relied, sbomCache);
     const checksumsBundle = messageSignatures.find(
       (m) => m.target === checksumsName && m.allowed && m.verified !== undefined
     );
@@ -860,7 +868,7 @@ function sbomChecks(
   artifact: ArtifactInput,
   evidence: Evidence[],
   policy: Policy,
-  deps: VerifyDeps,
+  validations: Map<string, SbomValidation>,
   checks: Check[],
   relied: VerifiedBundle[],
   cache: Map<string, Check[]>
@@ -893,7 +901,11 @@ function sbomChecks(
   for (const e of sboms) {
     let result = cache.get(e.id);
     if (result === undefined) {
-      result = evaluateOneSbom(e, S, deps);
+      result = evaluateOneSbom(
+        e,
+        S,
+        validations.get(e.id) ?? { valid: false, errors: ['not validated'] }
+      );
       cache.set(e.id, result);
     }
     for (const check of result) {
@@ -905,9 +917,16 @@ function sbomChecks(
   checks.push(...merged.values());
 }
 
-function evaluateOneSbom(e: Evidence, S: Policy['sbom'], deps: VerifyDeps): Check[] {
+async function validateSafely(deps: VerifyDeps, bom: unknown): Promise<SbomValidation> {
+  try {
+    return await deps.validateSbom(bom);
+  } catch (error) {
+    return { valid: false, errors: [error instanceof Error ? error.message : String(error)] };
+  }
+}
+
+function evaluateOneSbom(e: Evidence, S: Policy['sbom'], validation: SbomValidation): Check[] {
   const out: Check[] = [];
-  const validation = deps.validateSbom(e.statement.predicate);
   out.push(
     validation.valid
       ? pass(

@@ -47,6 +47,8 @@ export interface BundleRequest {
   target?: { algorithm: DigestAlgorithm; hex: string };
   /** Candidate PEM keys for key-signed bundles, tried in order. */
   publicKeys: string[];
+  /** false lets key-signed bundles verify without a log entry (policy transparency.requireTlog). */
+  requireTransparencyLog: boolean;
 }
 
 export type BundleOutcome =
@@ -71,7 +73,7 @@ export interface VerifyDeps {
   verifyBundles(requests: BundleRequest[]): Promise<BundleOutcome[]>;
   parseChecksums(text: string): ChecksumLine[];
   /** Validates a CycloneDX BOM (the SBOM module). */
-  validateSbom(bom: unknown): SbomValidation;
+  validateSbom(bom: unknown): Promise<SbomValidation>;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';

@@ -11,6 +11,7 @@ import { registerSign } from './sign.js';
 import { registerSignBundle } from './sign-bundle.js';
 import { registerStack } from './stack.js';
 import { registerVerifyBundle } from './verify-bundle.js';
+import { registerVerify } from './verify.js';
 
 export const COMMANDS: readonly CommandRegistrar[] = [
   registerDemo,
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerSignBundle,
   registerKeygen,
   registerVerifyBundle,
+  registerVerify,
   registerAttest,
   registerAgent,
 ];
