@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../src/stack/index.js';
-import { buildActions, githubEnv, runAction, type ActionRun } from './helpers/runner.js';
+import { buildActions, FIXTURES, githubEnv, runAction, type ActionRun } from './helpers/runner.js';
 
 let dist: string;
 let stack: LocalSigstoreStack;
@@ -26,6 +26,9 @@ beforeAll(async () => {
     path.join(workspace, 'dist/widget-linux-x64'),
     Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3])
   );
+  for (const file of ['package.json', 'package-lock.json']) {
+    await copyFile(path.join(FIXTURES, 'project', file), path.join(workspace, file));
+  }
   await copyFile(stack.signingConfigPath, path.join(workspace, 'signing_config.json'));
   await copyFile(stack.trustedRootPath, path.join(workspace, 'trusted_root.json'));
   env = {
@@ -50,6 +53,48 @@ function step(
 
 describe('release chain across action runs', () => {
   let sign: ActionRun;
+  let sbom: ActionRun;
+
+  it('sbom: CycloneDX from the lockfile, reproducible with SOURCE_DATE_EPOCH', async () => {
+    sbom = await step(
+      'sbom',
+      { output: 'dist/sbom.cdx.json', files: 'dist/widget-*' },
+      { SOURCE_DATE_EPOCH: '1700000000' }
+    );
+    expect(sbom.stderr).toBe('');
+    expect(sbom.errors).toEqual([]);
+    expect(sbom.code).toBe(0);
+    expect(sbom.outputs['sbom-path']).toBe(path.join(workspace, 'dist/sbom.cdx.json'));
+    expect(sbom.outputs['component-count']).toBe('1');
+    expect(sbom.outputs['spec-version']).toBe('1.6');
+    expect(sbom.outputs['serial-number']).toMatch(/^urn:uuid:/);
+    const bom = JSON.parse(await readFile(path.join(workspace, 'dist/sbom.cdx.json'), 'utf8'));
+    expect(bom.metadata.timestamp).toBe('2023-11-14T22:13:20.000Z');
+    expect(bom.components.map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining(['left-pad'])
+    );
+    expect(JSON.stringify(bom.components)).toContain('widget-linux-x64');
+    const again = await step(
+      'sbom',
+      { output: 'sbom-again.cdx.json', files: 'dist/widget-*' },
+      { SOURCE_DATE_EPOCH: '1700000000' }
+    );
+    expect(again.outputs['sbom-digest']).toBe(sbom.outputs['sbom-digest']);
+    expect(sbom.summary).toContain('CycloneDX 1.6');
+  });
+
+  it('sbom: a bad spec-version is an input error naming the input', async () => {
+    const run = await step('sbom', { 'spec-version': '2.0' });
+    expect(run.code).toBe(2);
+    expect(run.errors[0]).toMatchObject({ title: 'ACTION_INPUT_INVALID' });
+    expect(run.errors[0]!.message).toMatch(/spec-version/);
+  });
+
+  it('sbom: a project without a lockfile fails with the sbom module code', async () => {
+    const run = await step('sbom', { path: 'dist' });
+    expect(run.code).toBe(2);
+    expect(run.errors[0]!.title).toBe('SBOM_LOCKFILE_NOT_FOUND');
+  });
 
   it('sign: checksums file plus one bundle per file, signer identity from the GitHub OIDC token', async () => {
     sign = await step('sign', {
@@ -60,8 +105,9 @@ describe('release chain across action runs', () => {
     expect(sign.stderr).toBe('');
     expect(sign.errors).toEqual([]);
     expect(sign.code).toBe(0);
-    expect(sign.outputs['subject-count']).toBe('2');
+    expect(sign.outputs['subject-count']).toBe('3');
     expect(sign.outputs['bundle-paths']!.split('\n').map((p) => path.basename(p))).toEqual([
+      'sbom.cdx.json.sigstore.json',
       'widget-1.2.3.tgz.sigstore.json',
       'widget-linux-x64.sigstore.json',
       'SHA256SUMS.sigstore.json',
@@ -73,7 +119,7 @@ describe('release chain across action runs', () => {
     expect(sign.outputs['checksums-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
     const sums = await readFile(path.join(workspace, 'dist/SHA256SUMS'), 'utf8');
     expect(sums).toMatch(
-      /^[0-9a-f]{64} {2}widget-1\.2\.3\.tgz\n[0-9a-f]{64} {2}widget-linux-x64\n$/
+      /^[0-9a-f]{64} {2}sbom\.cdx\.json\n[0-9a-f]{64} {2}widget-1\.2\.3\.tgz\n[0-9a-f]{64} {2}widget-linux-x64\n$/
     );
     expect(sign.summary).toContain('widget-linux-x64');
     // The OIDC request token is a secret: never in the step's output.

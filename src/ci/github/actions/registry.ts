@@ -2,9 +2,11 @@
 // table generator walk. Entries import their action directly, not this list.
 import type { ActionDefinition } from './framework.js';
 import { GATE_ACTION } from './gate.js';
+import { SBOM_ACTION } from './sbom.js';
 import { SIGN_ACTION } from './sign.js';
 
 export const ACTIONS: Readonly<Record<string, ActionDefinition<string, string, unknown>>> = {
   gate: GATE_ACTION,
+  sbom: SBOM_ACTION,
   sign: SIGN_ACTION,
 };
