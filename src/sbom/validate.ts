@@ -1,13 +1,14 @@
 // CycloneDX JSON validation against the schemas bundled in @cyclonedx/cyclonedx-library, with the
-// same ajv setup as the library's JsonValidator (no defaults, remote $refs refused). The library's
-// own validator reads its schemas from disk next to its dist, which a bundled custody cannot do,
-// so the schema files are imported (and inlined by the bundler) instead. Each schema is compiled
-// once per process, lazily, and only for the spec version asked for.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+// library's ajv setup (src/sbom/schema-setup.ts). The library's own validator reads its schemas
+// from disk next to its dist, which a bundled custody cannot do, so the schema files are imported
+// (and inlined by the bundler) instead. Validators are compiled once per process, lazily, per
+// spec version; the default generation path (1.6, first error) uses precompiled ajv standalone
+// code (src/sbom/generated/), because compiling the 1.6 schema costs more than building the SBOM.
+import type { ErrorObject } from 'ajv';
 import { CustodyError } from '../errors.js';
 import { isRecord } from './graph.js';
-import { idnEmail } from './idn-email.js';
+import type { CompiledValidator } from './schema-setup.js';
+import { createCycloneDXAjv, loadStandalone, standaloneSource } from './schema-setup.js';
 
 export type ValidateSpecVersion = '1.2' | '1.3' | '1.4' | '1.5' | '1.6' | '1.7';
 export const VALIDATE_SPEC_VERSIONS: readonly ValidateSpecVersion[] = [
@@ -18,9 +19,6 @@ export const VALIDATE_SPEC_VERSIONS: readonly ValidateSpecVersion[] = [
   '1.6',
   '1.7',
 ];
-
-// ajv-formats is CommonJS with a default export; under NodeNext its type is the module namespace.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 type SchemaLoader = () => Promise<{ default: unknown }>;
 
@@ -88,46 +86,65 @@ export interface ValidationResult {
   readonly errors: readonly SchemaError[];
 }
 
-const compiled = new Map<string, Promise<ValidateFunction>>();
+/** Precompiled validators: version → generated module (see test/sbom/precompiled.test.ts). */
+const PRECOMPILED: Partial<Record<ValidateSpecVersion, () => Promise<{ default: unknown }>>> = {
+  '1.6': () => import('./generated/validate-1.6.json', { with: { type: 'json' } }),
+};
 
+export interface PrecompiledValidatorFile {
+  readonly specVersion: ValidateSpecVersion;
+  readonly generator: string;
+  readonly source: string;
+}
+
+async function referencedSchemas(): Promise<Record<string, object>> {
+  const entries: [string, object][] = await Promise.all(
+    Object.entries(REFERENCED).map(async ([id, load]): Promise<[string, object]> => [
+      id,
+      (await load()).default as object,
+    ])
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Compiles a validator at runtime (all spec versions; every error or the first). */
 async function compile(
   version: ValidateSpecVersion,
   allErrors: boolean
-): Promise<ValidateFunction> {
-  const referenced = Object.fromEntries(
-    await Promise.all(
-      Object.entries(REFERENCED).map(async ([id, load]) => [id, (await load()).default] as const)
-    )
-  );
-  const ajv = new Ajv({
-    // As the library: no data alteration, the schemas' non-strict constructs accepted.
-    useDefaults: false,
-    strict: false,
-    strictSchema: false,
-    addUsedSchema: false,
-    allErrors,
-    logger: false,
-    schemas: referenced as Record<string, object>,
-    loadSchema: (uri: string) => {
-      throw new Error(`remote schemas are disabled: ${uri}`);
-    },
-  });
-  addFormats(ajv);
-  ajv.addFormat('idn-email', idnEmail);
-  // No working implementation exists for "iri-reference" (the library accepts any value too).
-  ajv.addFormat('iri-reference', true);
-  return ajv.compile((await SCHEMAS[version]()).default as object);
+): Promise<CompiledValidator> {
+  const ajv = createCycloneDXAjv(await referencedSchemas(), { allErrors, source: false });
+  return ajv.compile((await SCHEMAS[version]()).default as object) as CompiledValidator;
 }
 
-/** The compiled validator for one spec version (compiled once per process). */
+/** The precompiled-validator file content for a spec version, generated from the bundled schemas. */
+export async function generatePrecompiledValidator(
+  version: ValidateSpecVersion
+): Promise<PrecompiledValidatorFile> {
+  const ajv = createCycloneDXAjv(await referencedSchemas(), { allErrors: false, source: true });
+  return {
+    specVersion: version,
+    generator: 'custody src/sbom/validate.ts generatePrecompiledValidator (first error only)',
+    source: standaloneSource(ajv, (await SCHEMAS[version]()).default as object),
+  };
+}
+
+const compiled = new Map<string, Promise<CompiledValidator>>();
+
+/** The validator for one spec version, compiled (or loaded precompiled) once per process. */
 export function schemaValidator(
   version: ValidateSpecVersion,
   allErrors = false
-): Promise<ValidateFunction> {
+): Promise<CompiledValidator> {
   const key = `${version}:${allErrors}`;
   let validator = compiled.get(key);
   if (validator === undefined) {
-    validator = compile(version, allErrors);
+    const precompiled = allErrors ? undefined : PRECOMPILED[version];
+    validator =
+      precompiled === undefined
+        ? compile(version, allErrors)
+        : precompiled().then((file) =>
+            loadStandalone((file.default as PrecompiledValidatorFile).source)
+          );
     compiled.set(key, validator);
   }
   return validator;
