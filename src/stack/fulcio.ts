@@ -18,7 +18,7 @@ import {
   certificateIdentityFromClaims,
   type CertificateExtensionValue,
 } from './fulcio-identity.js';
-import type { ServiceResponse } from './http.js';
+import { jsonError, type ServiceResponse } from './http.js';
 import { verifyJWT, type JWTSigningKey } from './jwt.js';
 
 export const FULCIO_SIGNING_CERT_PATH = '/api/v2/signingCert';
@@ -151,19 +151,19 @@ export async function startLocalFulcio(options: {
     notBefore: options.notBefore,
     async handle(body, now) {
       const request = parseSigningCertRequest(body);
-      if (!request.ok) return errorResponse(400, request.reason);
+      if (!request.ok) return jsonError(400, request.reason);
       const token = verifyJWT(request.token, options.oidcKey, {
         now,
         audience: SIGSTORE_AUDIENCE,
       });
-      if (!token.ok) return errorResponse(401, token.reason);
+      if (!token.ok) return jsonError(401, token.reason);
       const identity = certificateIdentityFromClaims(token.claims);
-      if (!identity.ok) return errorResponse(400, identity.reason);
+      if (!identity.ok) return jsonError(400, identity.reason);
       // Proof of possession: the client signs the token's subject (email, else sub).
       const challengeSubject =
         typeof token.claims.email === 'string' ? token.claims.email : token.claims.sub;
       if (typeof challengeSubject !== 'string') {
-        return errorResponse(400, 'identity token has no subject');
+        return jsonError(400, 'identity token has no subject');
       }
       let possessed: boolean;
       try {
@@ -176,7 +176,7 @@ export async function startLocalFulcio(options: {
       } catch {
         possessed = false;
       }
-      if (!possessed) return errorResponse(400, 'proof of possession does not verify');
+      if (!possessed) return jsonError(400, 'proof of possession does not verify');
       return {
         statusCode: 201,
         contentType: 'application/json',
@@ -290,12 +290,4 @@ function viewBytes(view: ArrayBufferView): Buffer {
 
 function toArrayBuffer(bytes: Buffer): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-function errorResponse(statusCode: number, message: string): ServiceResponse {
-  return {
-    statusCode,
-    contentType: 'application/json',
-    body: JSON.stringify({ code: statusCode, message }),
-  };
 }

@@ -14,7 +14,7 @@ import { FULCIO_SIGNING_CERT_PATH, startLocalFulcio } from './fulcio.js';
 import { listenLoopback, type LoopbackServer } from './http.js';
 import { signJWT, signingKeyFrom } from './jwt.js';
 import { GITHUB_TOKEN_PATH, oidcRoutes } from './oidc.js';
-import { REKOR_V1_ENTRIES_PATH, REKOR_V2_ENTRIES_PATH, startLocalRekor } from './rekor.js';
+import { REKOR_V1_ENTRIES_PATH, startLocalRekor } from './rekor.js';
 import {
   buildSigningConfig,
   buildTrustedRoot,
@@ -53,7 +53,7 @@ export interface StartLocalSigstoreStackOptions {
 export interface LocalSigstoreStack {
   /** Fulcio base URL (the v2 API is under /api/v2/signingCert). */
   readonly fulcioURL: string;
-  /** Rekor base URL (v1 API; /api/v2/log/entries is served too). */
+  /** Rekor base URL (v1 API: /api/v1/log/entries). */
   readonly rekorURL: string;
   /** Timestamp authority base URL (RFC 3161 over /api/v1/timestamp). */
   readonly tsaURL: string;
@@ -133,7 +133,6 @@ export async function startLocalSigstoreStack(
     });
     rekorServer.setRoutes([
       { method: 'POST', path: REKOR_V1_ENTRIES_PATH, handler: (r) => rekor.handleV1(r.body) },
-      { method: 'POST', path: REKOR_V2_ENTRIES_PATH, handler: (r) => rekor.handleV2(r.body) },
     ]);
 
     const tsa = await initializeTSA(generateKeyPairSync('ec', { namedCurve: 'P-256' }));

@@ -2,13 +2,12 @@
 // leaves out: like the real service, a proposed `dsse` v0.0.1 entry is verified and stored in its
 // canonical form (envelope hash, payload hash, signatures with their verifiers), which is what
 // verifiers compare bundles against. Other kinds are passed through as proposed.
-import { initializeTLog, rekorHandler, rekorV2Handler } from '@sigstore/mock/dist/rekor/index.js';
+import { initializeTLog, rekorHandler } from '@sigstore/mock/dist/rekor/index.js';
 import { X509Certificate, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { ServiceResponse } from './http.js';
 import { jsonError } from './http.js';
 
 export const REKOR_V1_ENTRIES_PATH = '/api/v1/log/entries';
-export const REKOR_V2_ENTRIES_PATH = '/api/v2/log/entries';
 
 export interface LocalRekor {
   /** DER SubjectPublicKeyInfo of the log key. */
@@ -16,7 +15,6 @@ export interface LocalRekor {
   /** SHA-256 of the DER log key: the log ID. */
   readonly logID: Buffer;
   handleV1(body: string): Promise<ServiceResponse>;
-  handleV2(body: string): Promise<ServiceResponse>;
 }
 
 export async function startLocalRekor(options: {
@@ -25,7 +23,6 @@ export async function startLocalRekor(options: {
 }): Promise<LocalRekor> {
   const tlog = await initializeTLog(options.url, options.keyPair);
   const v1 = rekorHandler(tlog);
-  const v2 = rekorV2Handler(tlog);
   const publicKey = Buffer.from(tlog.publicKey);
   return {
     publicKey,
@@ -40,9 +37,6 @@ export async function startLocalRekor(options: {
       const canonical = canonicalizeProposedEntry(proposed);
       if (!canonical.ok) return jsonError(400, canonical.reason);
       return fromMock(await v1.fn(JSON.stringify(canonical.entry)));
-    },
-    async handleV2(body) {
-      return fromMock(await v2.fn(body));
     },
   };
 }
