@@ -4,6 +4,8 @@
 // --statement-only. See docs/attest.md.
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { AgentProvenanceInput, HumanApproval, PromptCommitment } from '../../attest/agent.js';
 import {
@@ -14,7 +16,7 @@ import {
 } from '../../attest/agent.js';
 import { byproductsFromText } from '../../attest/byproducts.js';
 import type { InTotoStatement, ResourceDescriptor } from '../../attest/intoto.js';
-import { attestationKind, statementDigest } from '../../attest/link.js';
+import { attestationDescriptor, attestationKind, statementDigest } from '../../attest/link.js';
 import {
   appendBundle,
   planOutput,
@@ -32,16 +34,24 @@ import type { CIContext } from '../../ci/context.js';
 import { sourceRepositoryURI } from '../../ci/context.js';
 import { detectCIContext, detectPlatform, type PlatformChoice } from '../../ci/detect.js';
 import { gitLog, gitSource } from '../../ci/git.js';
-import { pickGitHubEnv } from '../../ci/github/env.js';
+import { pickGitHubEnv, readGitHubContext } from '../../ci/github/env.js';
 import { githubApprovalsForCommits } from '../../ci/github/reviews.js';
 import { gitlabApprovalsForCommits } from '../../ci/gitlab/approvals.js';
 import { CustodyError } from '../../errors.js';
 import { pathExists, readFileLimited, readTextLimited } from '../../io/fs.js';
-import { signStatement } from '../../sign/index.js';
+import { loadTrustedRoot, signStatement, verifyBundle } from '../../sign/index.js';
 import { registerSecret } from '../../util/redact.js';
 import { resolveBuildTime, toRFC3339 } from '../../util/time.js';
+import {
+  createSampleHistory,
+  SAMPLE_AGENT,
+  SAMPLE_MODEL,
+  SAMPLE_PROMPT_SHA256,
+} from '../../ci/sample-history.js';
+import { startLocalSigstoreStack } from '../../stack/index.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
+import type { DemoStep } from '../demo/state.js';
 import { addSignerFlags, signerConfigFromFlags, type SignerFlags } from './sign.js';
 
 /** Prompts are hashed, never stored; anything bigger than this is not a prompt. */
@@ -800,3 +810,186 @@ function nonEmpty(value: string | undefined): string | undefined {
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
+
+// ---------------------------------------------------------------- demo step
+
+/**
+ * DEMO DATA: the human approval the demo's agent attestation carries. A real run reads approvals
+ * from the GitHub/GitLab API (--approvals); the demo has no platform to ask, so it embeds this
+ * sample pull-request review of the sample history.
+ */
+export function demoApproval(commits: readonly string[]): HumanApproval {
+  return {
+    approver: { id: 'https://github.com/octocat', login: 'octocat', platformId: '583231' },
+    method: 'pr-review',
+    timestamp: '2026-11-11T09:00:00Z',
+    evidence: { uri: 'https://github.com/acme/hello/pull/7#pullrequestreview-2024001' },
+    changeRequest: { uri: 'https://github.com/acme/hello/pull/7', number: 7 },
+    commits: [...commits],
+  };
+}
+
+/** The GitHub Actions variables of the demo's release run, matching the stack's github token. */
+function demoGitHubEnv(release: string): Record<string, string> {
+  return {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_REPOSITORY: 'acme/hello',
+    GITHUB_REPOSITORY_ID: '100000001',
+    GITHUB_REPOSITORY_OWNER: 'acme',
+    GITHUB_REPOSITORY_OWNER_ID: '200000002',
+    GITHUB_REF: 'refs/tags/v1.0.0',
+    GITHUB_REF_NAME: 'v1.0.0',
+    GITHUB_REF_TYPE: 'tag',
+    GITHUB_SHA: release,
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_WORKFLOW_REF: 'acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0',
+    GITHUB_WORKFLOW_SHA: release,
+    GITHUB_RUN_ID: '9000000001',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_RUN_NUMBER: '42',
+    RUNNER_ENVIRONMENT: 'github-hosted',
+  };
+}
+
+interface DemoStack {
+  signingConfig: unknown;
+  trustedRoot: unknown;
+  issueToken(profile: 'github', claims?: Record<string, unknown>): string;
+  close(): Promise<void>;
+}
+
+function isDemoStack(value: unknown): value is DemoStack {
+  const stack = value as Partial<DemoStack> | null | undefined;
+  return typeof stack?.issueToken === 'function' && stack.signingConfig !== undefined;
+}
+
+/**
+ * `custody demo`: a sample git history with agent-authored commits, then the SBOM attestation
+ * (when the sbom step published 'sbom'), agent provenance with a (demo-data) human approval, and
+ * SLSA provenance linking both, each signed on the local stack, verified, and appended to
+ * <release>/hello.intoto.jsonl (facts: 'attestations').
+ */
+export const attestDemoStep: DemoStep = {
+  name: 'attest',
+  async run(state) {
+    let stack: unknown = state.facts.get('stack');
+    if (!isDemoStack(stack)) {
+      const started = await startLocalSigstoreStack();
+      state.cleanups.push(() => started.close());
+      state.facts.set('stack', started);
+      stack = started;
+    }
+    const localStack = stack as DemoStack;
+    const historyDir = await mkdtemp(path.join(os.tmpdir(), 'custody-demo-history-'));
+    state.cleanups.push(() => rm(historyDir, { recursive: true, force: true }));
+    const history = await createSampleHistory(historyDir, state.ctx.env);
+    state.log(
+      `sample git history ${history.range}: ${history.commits.length - 1} commits, ${history.agentCommits.length} agent-authored (Assisted-by / Co-authored-by trailers)`
+    );
+
+    const token = localStack.issueToken('github', {
+      sha: history.release,
+      workflow_sha: history.release,
+      job_workflow_sha: history.release,
+    });
+    registerSecret(token);
+    const identity = 'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0';
+    const config = {
+      identity: { kind: 'keyless' as const, token },
+      signingConfig: localStack.signingConfig,
+    };
+    const trust = loadTrustedRoot(localStack.trustedRoot);
+    const ciContext = readGitHubContext(demoGitHubEnv(history.release));
+    const checksums = state.facts.get('checksums');
+    const collected = await collectSubjects({
+      subjects: state.artifacts.map((name) => path.join(state.outDir, name)),
+      ...(typeof checksums === 'string' ? { checksums } : {}),
+      cwd: state.outDir,
+    });
+    const jsonlName = 'hello.intoto.jsonl';
+    const jsonl = path.join(state.outDir, jsonlName);
+    await rm(jsonl, { force: true });
+    const firstSubject = collected.subjects[0]?.digest?.sha256 ?? '';
+
+    const attest = async (statement: InTotoStatement): Promise<ResourceDescriptor> => {
+      validateStatement(statement);
+      const bundle = await signStatement(statement, config);
+      verifyBundle(bundle, { kind: 'digest', algorithm: 'sha256', hex: firstSubject }, trust, {
+        subjectAlternativeName: identity,
+        issuer: 'https://token.actions.githubusercontent.com',
+      });
+      await appendBundle(jsonl, bundle);
+      return attestationDescriptor(statement, { downloadLocation: jsonlName });
+    };
+
+    const byproducts: ResourceDescriptor[] = [];
+    const kinds: string[] = [];
+    const sbomFile = state.facts.get('sbom');
+    if (typeof sbomFile === 'string') {
+      const sbom = await readFileLimited(sbomFile, { maxBytes: SBOM_SIZE_LIMIT * 4, what: 'SBOM' });
+      byproducts.push(await attest(buildSBOMStatement(sbom, collected.subjects)));
+      kinds.push('sbom');
+      state.log(
+        `SBOM attestation (https://cyclonedx.org/bom) for ${collected.subjects.length} subjects`
+      );
+    } else {
+      state.log('no SBOM published by an earlier step: SBOM attestation skipped');
+    }
+
+    const approval = demoApproval(history.agentCommits);
+    const agentRun = await prepareAgentStatement(
+      state.ctx,
+      {
+        subject: [],
+        agentTool: [],
+        instructions: [],
+        tlog: true,
+        platform: 'github',
+        range: history.range,
+        repo: history.repo,
+        agent: SAMPLE_AGENT,
+        model: SAMPLE_MODEL,
+        modelProvider: 'anthropic',
+        autonomy: 'assisted',
+        approvals: 'none',
+        githubTokenEnv: 'GITHUB_TOKEN',
+        gitlabTokenEnv: 'GITLAB_TOKEN',
+      },
+      collected.subjects,
+      { approvals: [approval], ciContext }
+    );
+    byproducts.push(await attest(agentRun.statement));
+    kinds.push('agent');
+    state.log(
+      `agent provenance: ${agentRun.agentCommits.length} commits by ${SAMPLE_AGENT}:${SAMPLE_MODEL}, prompt sha256:${SAMPLE_PROMPT_SHA256.slice(0, 12)}… (digest only), approved by ${approval.approver.login} (sample approval record — demo data)`
+    );
+    if (agentRun.inconsistencies.length > 0) {
+      throw new CustodyError(
+        'ATTEST_AGENT_INPUT_INVALID',
+        'the demo history has inconsistent trailers'
+      );
+    }
+
+    const provenance = buildProvenance(ciContext, collected.subjects, {
+      now: resolveBuildTime(state.ctx.env.SOURCE_DATE_EPOCH, state.ctx.now()),
+      byproducts,
+    });
+    await attest(provenance);
+    kinds.push('provenance');
+    state.log(
+      `SLSA provenance (builder ${provenance.predicate?.runDetails.builder.id ?? ''}) linking ${byproducts.length} attestation(s) by digest`
+    );
+    state.log(
+      `wrote ${jsonlName}: ${kinds.length} signed bundles (${kinds.join(', ')}), each verified`
+    );
+    state.facts.set('attestations', {
+      jsonl,
+      kinds,
+      sourceCommit: history.release,
+      agentCommits: history.agentCommits,
+      signerIdentity: identity,
+    });
+  },
+};
