@@ -126,6 +126,42 @@ describe('release chain across action runs', () => {
     expect(sign.stdout).not.toContain(stack.githubTokenRequest.token);
   });
 
+  it('attest provenance and sbom: bundles appended to .intoto.jsonl files, signed by the same identity', async () => {
+    const provenance = await step('attest', {
+      'working-directory': 'dist',
+      'subject-path': '*',
+      output: 'provenance.intoto.jsonl',
+      'signing-config': 'signing_config.json',
+    });
+    expect(provenance.stderr).toBe('');
+    expect(provenance.errors).toEqual([]);
+    expect(provenance.code).toBe(0);
+    expect(provenance.outputs['predicate-type']).toBe('https://slsa.dev/provenance/v1');
+    expect(provenance.outputs['subject-count']).toBe('4');
+    expect(provenance.outputs['bundle-path']).toBe(
+      path.join(workspace, 'dist/provenance.intoto.jsonl')
+    );
+    expect(provenance.outputs['signer-identity']).toBe(sign.outputs['signer-identity']);
+    expect(provenance.summary).toContain('job_workflow_ref');
+    const sbomAttestation = await step('attest', {
+      'working-directory': 'dist',
+      'subject-path': 'widget-*',
+      'predicate-type': 'sbom',
+      'sbom-path': 'sbom.cdx.json',
+      output: 'sbom.intoto.jsonl',
+      'signing-config': 'signing_config.json',
+    });
+    expect(sbomAttestation.errors).toEqual([]);
+    expect(sbomAttestation.outputs['predicate-type']).toMatch(/^https:\/\/cyclonedx\.org\/bom/);
+    expect(sbomAttestation.outputs['statement-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('attest sbom without sbom-path is an input error', async () => {
+    const run = await step('attest', { 'predicate-type': 'sbom', 'subject-path': 'dist/*' });
+    expect(run.code).toBe(2);
+    expect(run.errors[0]).toMatchObject({ title: 'ACTION_INPUT_INVALID' });
+  });
+
   it('sign without id-token permission fails with SIGN_IDENTITY_UNAVAILABLE and the permission hint', async () => {
     const run = await step(
       'sign',
