@@ -37,8 +37,11 @@ describe('demo step: attest', () => {
     expect(jsonl).toHaveLength(3);
     const types = jsonl.map(
       (l) =>
-        JSON.parse(Buffer.from(JSON.parse(l).dsseEnvelope.payload, 'base64').toString())
-          .predicateType
+        (
+          JSON.parse(Buffer.from(JSON.parse(l).dsseEnvelope.payload, 'base64').toString()) as {
+            predicateType: string;
+          }
+        ).predicateType
     );
     expect(types).toEqual([
       'https://cyclonedx.org/bom',
