@@ -17,6 +17,7 @@ import { SIGSTORE_AUDIENCE } from './claims.js';
 import {
   certificateIdentityFromClaims,
   type CertificateExtensionValue,
+  type CertificateIdentity,
 } from './fulcio-identity.js';
 import { jsonError, type ServiceResponse } from './http.js';
 import { verifyJWT, type JWTSigningKey } from './jwt.js';
@@ -101,13 +102,13 @@ export async function startLocalFulcio(options: {
 
   async function issue(
     publicKey: KeyObject,
-    identity: ReturnType<typeof certificateIdentityFromClaims> & { ok: true },
+    identity: CertificateIdentity,
     now: Date
   ): Promise<string> {
     const subjectKey = await importSubjectKey(publicKey);
     // X.509 times have whole seconds; the transparency log's integrated time is floored too.
     const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    const san = identity.identity.subjectAlternativeName;
+    const san = identity.subjectAlternativeName;
     const tbs = {
       serialNumber: randomSerial(),
       subject: '',
@@ -130,7 +131,7 @@ export async function startLocalFulcio(options: {
           [{ type: san.type === 'email' ? 'email' : 'url', value: san.value }],
           true
         ),
-        ...identity.identity.extensions.map(toX509Extension),
+        ...identity.extensions.map(toX509Extension),
       ],
     };
     // Precertificate → SCT from the CT log → the final certificate with the SCT embedded.
@@ -180,7 +181,7 @@ export async function startLocalFulcio(options: {
       return {
         statusCode: 201,
         contentType: 'application/json',
-        body: await issue(request.publicKey, identity, now),
+        body: await issue(request.publicKey, identity.identity, now),
       };
     },
   };

@@ -3,6 +3,7 @@
 import * as core from '@actions/core';
 import { CIContextProvider } from '@sigstore/sign';
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../src/stack/index.js';
 import { redact } from '../../src/util/redact.js';
@@ -212,14 +213,60 @@ describe('local Fulcio', () => {
     expect((await request('', '', { nope: true })).status).toBe(400);
   });
 
-  it('bounds request bodies and answers unknown routes', async () => {
-    const huge = await fetch(`${stack.fulcioURL}/api/v2/signingCert`, {
-      method: 'POST',
-      body: 'x'.repeat(2 * 1024 * 1024),
-    }).catch((error: unknown) => error);
-    // Either a 413 or a reset connection once the server stops reading: never a certificate.
-    if (huge instanceof Response) expect(huge.status).toBe(413);
-    expect((await fetch(`${stack.fulcioURL}/api/v2/signingCert`)).status).toBe(405);
+  it('rejects tokens not valid yet, other algorithms, non-EC keys and unknown GitLab ref types', async () => {
+    const future = stack.issueToken('github', { nbf: Math.floor(Date.now() / 1000) + 3600 });
+    expect((await request(future, githubSub)).status).toBe(401);
+    const [, payload, signature] = stack.issueToken('github').split('.');
+    const noneHeader = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString(
+      'base64url'
+    );
+    expect((await request(`${noneHeader}.${payload}.${signature}`, githubSub)).status).toBe(401);
+    expect((await request(`${noneHeader}.${payload}.`, githubSub)).status).toBe(401);
+    const badRef = stack.issueToken('gitlab', { ref_type: 'merge_request' });
+    const refResponse = await request(badRef, 'project_path:acme/hello:ref_type:tag:ref:v1.0.0');
+    expect(refResponse.status).toBe(400);
+    expect(((await refResponse.json()) as Json).message).toMatch(/ref_type/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const rsaResponse = await request('', '', {
+      credentials: { oidcIdentityToken: stack.issueToken('github') },
+      publicKeyRequest: {
+        publicKey: { content: rsa.publicKey.export({ format: 'pem', type: 'spki' }).toString() },
+        proofOfPossession: sign('sha256', Buffer.from(githubSub), rsa.privateKey).toString(
+          'base64'
+        ),
+      },
+    });
+    expect(rsaResponse.status).toBe(400);
+    expect(((await rsaResponse.json()) as Json).message).toMatch(/ECDSA/);
+  });
+
+  it('bounds request bodies (declared or streamed) and answers unknown routes', async () => {
+    const target = new URL(`${stack.fulcioURL}/api/v2/signingCert`);
+    const post = (headers: Record<string, string | number>, body: Buffer): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'POST',
+            headers,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          }
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    // Declared too large: refused before reading.
+    expect(await post({ 'content-length': 2 * 1024 * 1024 }, Buffer.alloc(0))).toBe(413);
+    // Streamed (chunked) past the limit: refused once the limit is crossed.
+    expect(
+      await post({ 'transfer-encoding': 'chunked' }, Buffer.alloc(1024 * 1024 + 1, 0x20))
+    ).toBe(413);
+    expect((await fetch(target)).status).toBe(405);
     expect((await fetch(`${stack.fulcioURL}/nope`)).status).toBe(404);
   });
 });
