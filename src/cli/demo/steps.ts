@@ -8,6 +8,7 @@ import { loadTrustedRoot, signArtifact, verifyBundle } from '../../sign/index.js
 import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../stack/index.js';
 import { prettyCanonicalJSON } from '../../util/canonical-json.js';
 import type { DemoStep } from './state.js';
+import { attestDemoStep } from '../commands/attest.js';
 
 const writeArtifacts: DemoStep = {
   name: 'artifacts',
@@ -99,4 +100,9 @@ const signRelease: DemoStep = {
   },
 };
 
-export const DEMO_STEPS: readonly DemoStep[] = [writeArtifacts, writeChecksums, signRelease];
+export const DEMO_STEPS: readonly DemoStep[] = [
+  writeArtifacts,
+  writeChecksums,
+  signRelease,
+  attestDemoStep,
+];
