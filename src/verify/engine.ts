@@ -3,6 +3,7 @@
 // Every check has a stable id and code; a check that cannot be evaluated fails unless the policy
 // says it is not required. Bundles are verified once each (in a batch the adapter may run in
 // parallel), then statements are matched to artifacts by subject digest.
+import { createHash } from 'node:crypto';
 import { AGENT_PROVENANCE_PREDICATE_TYPE } from '../attest/agent.js';
 import type { InTotoStatement, ResourceDescriptor } from '../attest/intoto.js';
 import type { ErrorCode } from '../errors.js';
@@ -98,6 +99,10 @@ export function coversArtifact(
       );
     })
   );
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function pass(
@@ -1141,12 +1146,29 @@ function agentChecks(
   const claimed = new Map<string, string>();
   for (const e of agentEvidence)
     for (const c of agentView(e.statement).commits) claimed.set(c, e.id);
-  for (const f of provenance)
-    for (const c of f.agentCommits) claimed.set(c, 'provenance annotation');
-  for (const c of inputs.agentCommits?.commits ?? [])
+  for (const c of inputs.agentCommits?.commits ?? []) {
     claimed.set(c.toLowerCase(), inputs.agentCommits?.source ?? 'agent commits');
+  }
+  // Provenance links: a linked agent attestation must be present (by payload digest); an
+  // AI-assisted dependency without a link must have its commit covered.
+  const trustedDigests = new Set(
+    trusted.flatMap((e) =>
+      e.verified?.payload === undefined ? [] : [sha256Hex(e.verified.payload)]
+    )
+  );
+  const missingLinks: string[] = [];
+  for (const f of provenance) {
+    for (const link of f.agentLinks) {
+      if (link.attestationDigest !== undefined) {
+        if (!trustedDigests.has(link.attestationDigest)) missingLinks.push(link.attestationDigest);
+      } else if (link.commit !== undefined) {
+        claimed.set(link.commit, 'provenance annotation');
+      }
+    }
+  }
   const covered = new Set(views.flatMap((v) => v.view.commits));
   const uncovered = [...claimed.keys()].filter((c) => !covered.has(c)).sort();
+  const unlinked = [...new Set(missingLinks)].sort();
 
   const checks: Check[] = [];
   checks.push(
@@ -1168,8 +1190,18 @@ function agentChecks(
             'no agent provenance; not required'
           )
   );
+  const coverageProblems = [
+    ...uncovered.map(
+      (c) =>
+        `commit ${c.slice(0, 12)} (from ${claimed.get(c) ?? '?'}) is not covered by a valid agent attestation`
+    ),
+    ...unlinked.map(
+      (d) =>
+        `provenance links agent provenance sha256:${d.slice(0, 12)}…, which the release does not carry from an allowed signer`
+    ),
+  ];
   checks.push(
-    uncovered.length === 0
+    coverageProblems.length === 0
       ? pass(
           'agents.coverage',
           'VERIFY_AGENT_UNCOVERED',
@@ -1177,12 +1209,10 @@ function agentChecks(
             ? 'no agent-authored commits found'
             : `${claimed.size} agent-authored commit(s), all covered`
         )
-      : fail(
-          'agents.coverage',
-          'VERIFY_AGENT_UNCOVERED',
-          `not covered by a valid agent attestation: ${uncovered.map((c) => `${c.slice(0, 12)} (from ${claimed.get(c) ?? '?'})`).join(', ')}`,
-          { uncovered }
-        )
+      : fail('agents.coverage', 'VERIFY_AGENT_UNCOVERED', coverageProblems.join('; '), {
+          uncovered,
+          unlinkedAttestations: unlinked,
+        })
   );
   if (views.length === 0) {
     for (const [id, code] of [

@@ -12,8 +12,12 @@ export interface ProvenanceFacts {
   /** Workflow file (GitHub) or pipeline entry point / job (GitLab). */
   workflow?: string;
   runnerEnvironment?: string;
-  /** Commits the provenance marks as agent-authored (resolvedDependencies annotations). */
-  agentCommits: string[];
+  /**
+   * Dependencies the provenance marks as AI-assisted (resolvedDependencies annotations
+   * `<vendor>_aiAssisted`), with the agent-provenance statement they link to
+   * (`<vendor>_agentProvenance: "sha256:<hex>"`, the SHA-256 of its DSSE payload), if any.
+   */
+  agentLinks: { commit?: string; attestationDigest?: string }[];
 }
 
 type Json = Record<string, unknown>;
@@ -73,7 +77,7 @@ function factsV1(p: Json): ProvenanceFacts {
   const run = obj(p.runDetails) ?? {};
   const external = obj(def.externalParameters) ?? {};
   const internal = obj(def.internalParameters) ?? {};
-  const facts: ProvenanceFacts = { agentCommits: [] };
+  const facts: ProvenanceFacts = { agentLinks: [] };
   facts.builderId = str(obj(run.builder)?.id);
   facts.buildType = str(def.buildType);
 
@@ -92,11 +96,15 @@ function factsV1(p: Json): ProvenanceFacts {
   for (const dep of deps) {
     const annotations = obj(dep.annotations);
     if (annotations === undefined) continue;
-    const aiAssisted = Object.entries(annotations).some(
-      ([key, value]) => key.endsWith('_aiAssisted') && value === true
-    );
+    const entries = Object.entries(annotations);
+    if (!entries.some(([key, value]) => key.endsWith('_aiAssisted') && value === true)) continue;
+    const link = entries.find(([key]) => key.endsWith('_agentProvenance'))?.[1];
+    const digest = typeof link === 'string' ? /^sha256:([0-9a-f]{64})$/.exec(link)?.[1] : undefined;
     const commit = commitOf(dep.digest);
-    if (aiAssisted && commit !== undefined) facts.agentCommits.push(commit);
+    facts.agentLinks.push({
+      ...(commit === undefined ? {} : { commit }),
+      ...(digest === undefined ? {} : { attestationDigest: digest }),
+    });
   }
 
   // GitHub workflow buildTypes (actions/attest, npm): externalParameters.workflow.
@@ -152,7 +160,7 @@ function factsV02(p: Json): ProvenanceFacts {
   const invocation = obj(p.invocation) ?? {};
   const config = obj(invocation.configSource) ?? {};
   const env = obj(invocation.environment) ?? {};
-  const facts: ProvenanceFacts = { agentCommits: [] };
+  const facts: ProvenanceFacts = { agentLinks: [] };
   facts.builderId = str(obj(p.builder)?.id);
   facts.buildType = str(p.buildType);
   const uri = str(config.uri) ?? str(obj(list(p.materials)[0])?.uri);
