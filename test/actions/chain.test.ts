@@ -2,11 +2,15 @@
 // `node dist/actions/<name>.js` in its own process with INPUT_* variables, GITHUB_* context from
 // the push-tag fixture, ACTIONS_ID_TOKEN_REQUEST_URL from the local OIDC issuer and Fulcio/Rekor
 // from the local Sigstore stack; later steps consume earlier steps' outputs.
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../src/stack/index.js';
+import {
+  SAMPLE_COMMIT_SHA,
+  startLocalSigstoreStack,
+  type LocalSigstoreStack,
+} from '../../src/stack/index.js';
 import { buildActions, FIXTURES, githubEnv, runAction, type ActionRun } from './helpers/runner.js';
 
 let dist: string;
@@ -31,8 +35,22 @@ beforeAll(async () => {
   }
   await copyFile(stack.signingConfigPath, path.join(workspace, 'signing_config.json'));
   await copyFile(stack.trustedRootPath, path.join(workspace, 'trusted_root.json'));
+  // The local OIDC issuer answers ACTIONS_ID_TOKEN_REQUEST_URL with the claims of a tag build of
+  // acme/hello; the runner context must describe the same run, or verify rightly reports that the
+  // provenance and the certificate disagree.
   env = {
     ...githubEnv('push-tag'),
+    GITHUB_REPOSITORY: 'acme/hello',
+    GITHUB_REPOSITORY_ID: '100000001',
+    GITHUB_REPOSITORY_OWNER: 'acme',
+    GITHUB_REPOSITORY_OWNER_ID: '200000002',
+    GITHUB_REF: 'refs/tags/v1.0.0',
+    GITHUB_REF_NAME: 'v1.0.0',
+    GITHUB_SHA: SAMPLE_COMMIT_SHA,
+    GITHUB_WORKFLOW_REF: 'acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0',
+    GITHUB_WORKFLOW_SHA: SAMPLE_COMMIT_SHA,
+    GITHUB_RUN_ID: '9000000001',
+    GITHUB_RUN_NUMBER: '42',
     ACTIONS_ID_TOKEN_REQUEST_URL: stack.githubTokenRequest.url,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: stack.githubTokenRequest.token,
   };
@@ -154,6 +172,64 @@ describe('release chain across action runs', () => {
     expect(sbomAttestation.errors).toEqual([]);
     expect(sbomAttestation.outputs['predicate-type']).toMatch(/^https:\/\/cyclonedx\.org\/bom/);
     expect(sbomAttestation.outputs['statement-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('verify: the release produced by separate action runs verifies, the summary has the chain diagram', async () => {
+    const run = await step('verify', {
+      'release-dir': 'dist',
+      'trusted-root': 'trusted_root.json',
+      'certificate-identity': sign.outputs['signer-identity']!,
+      'report-path': 'report.md',
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs.verdict).toBe('PASS');
+    expect(run.outputs.failures).toBe('0');
+    expect(Number(run.outputs['artifact-count'])).toBeGreaterThanOrEqual(3);
+    expect(run.outputs['artifacts-passed']).toBe(run.outputs['artifact-count']);
+    expect(run.summary).toContain('```mermaid');
+    expect(run.summary).toContain('custody verify: PASS');
+    expect(await readFile(path.join(workspace, 'report.md'), 'utf8')).toContain('```mermaid');
+    expect(JSON.parse(await readFile(run.outputs['report-json-path']!, 'utf8')).verdict).toBe(
+      'PASS'
+    );
+  });
+
+  it('verify: a tampered release fails with a non-zero exit and a summary that says why', async () => {
+    const tampered = path.join(workspace, 'tampered');
+    await cp(path.join(workspace, 'dist'), tampered, { recursive: true });
+    await writeFile(path.join(tampered, 'widget-1.2.3.tgz'), 'pretend tarball, with a backdoor\n');
+    const run = await step('verify', {
+      'release-dir': 'tampered',
+      'trusted-root': 'trusted_root.json',
+      'certificate-identity': sign.outputs['signer-identity']!,
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('FAIL');
+    expect(Number(run.outputs.failures)).toBeGreaterThan(0);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]!.title).toMatch(/^VERIFY_/);
+    expect(run.errors[0]!.message).toContain('widget-1.2.3.tgz');
+    expect(run.summary).toContain('custody verify: FAIL');
+    expect(run.summary).toContain('Why it failed');
+    expect(run.summary).toContain('widget-1.2.3.tgz');
+  });
+
+  it('verify: a release signed by someone else fails the identity pin', async () => {
+    const run = await step('verify', {
+      'release-dir': 'dist',
+      'trusted-root': 'trusted_root.json',
+      'certificate-identity':
+        'https://github.com/octo-org/widget/.github/workflows/release.yml@refs/tags/v1.2.3',
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('FAIL');
+  });
+
+  it('verify: refuses to run without an identity pin or policy', async () => {
+    const run = await step('verify', { 'release-dir': 'dist' });
+    expect(run.code).toBe(2);
+    expect(run.errors[0]!.title).toBe('ACTION_INPUT_INVALID');
   });
 
   it('attest sbom without sbom-path is an input error', async () => {

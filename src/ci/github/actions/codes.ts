@@ -22,6 +22,11 @@ export const GITHUB_ACTION_ERROR_CODES = {
     summary:
       'The GitHub API refused the token (401/403/404 on a write); add the permission the hint names (contents: write, attestations: write, pull-requests: read).',
   },
+  ACTION_VERIFY_FAILED: {
+    exit: 1,
+    summary:
+      'The verify action found the release does not verify; the annotation names the first failed check and the step summary has the full report.',
+  },
   GATE_DENIED: {
     exit: 1,
     summary:
