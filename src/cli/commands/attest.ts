@@ -853,6 +853,16 @@ function demoGitHubEnv(release: string): Record<string, string> {
   };
 }
 
+/** The sbom step's fact: a path (absolute or relative to the release) or an object with one. */
+function sbomFactPath(fact: unknown, outDir: string): string | undefined {
+  const candidate =
+    typeof fact === 'string'
+      ? fact
+      : ((fact as { path?: unknown; file?: unknown } | null | undefined)?.path ??
+        (fact as { file?: unknown } | null | undefined)?.file);
+  return typeof candidate === 'string' ? path.resolve(outDir, candidate) : undefined;
+}
+
 interface DemoStack {
   signingConfig: unknown;
   trustedRoot: unknown;
@@ -926,8 +936,8 @@ export const attestDemoStep: DemoStep = {
 
     const byproducts: ResourceDescriptor[] = [];
     const kinds: string[] = [];
-    const sbomFile = state.facts.get('sbom');
-    if (typeof sbomFile === 'string') {
+    const sbomFile = sbomFactPath(state.facts.get('sbom'), state.outDir);
+    if (sbomFile !== undefined) {
       const sbom = await readFileLimited(sbomFile, { maxBytes: SBOM_SIZE_LIMIT * 4, what: 'SBOM' });
       byproducts.push(await attest(buildSBOMStatement(sbom, collected.subjects)));
       kinds.push('sbom');
