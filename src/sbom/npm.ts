@@ -228,6 +228,20 @@ export function parseNpmLockfile(
     }
   );
 
+  // npm leaves `name` out of a folder entry when it equals the folder's base name; the link
+  // that installs the folder (node_modules/<name> → folder) carries the real package name.
+  const linkNames = new Map<string, string>();
+  for (const [path, entry] of entries) {
+    if (entry.link === true && entry.resolved !== undefined && !linkNames.has(entry.resolved)) {
+      linkNames.set(entry.resolved, nameFromPath(path));
+    }
+  }
+  const folderName = (path: string, entry: NpmEntry): string =>
+    entry.name ??
+    manifests.get(path)?.name ??
+    linkNames.get(path) ??
+    path.slice(path.lastIndexOf('/') + 1);
+
   const instances = new Map<string, LockInstance>();
   const missingLinks = new Map<string, LockInstance>();
 
@@ -304,7 +318,7 @@ export function parseNpmLockfile(
       const workspace = isWorkspace(path);
       instances.set(path, {
         id: path,
-        name: entry.name ?? manifests.get(path)?.name ?? path,
+        name: folderName(path, entry),
         version: entry.version ?? manifests.get(path)?.version,
         source: workspace ? 'workspace' : 'file',
         resolved: workspace ? undefined : path,
