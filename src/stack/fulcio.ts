@@ -220,15 +220,17 @@ function parseSigningCertRequest(body: string): ParsedRequest {
   } catch {
     return { ok: false, reason: 'publicKey.content is not a PEM public key' };
   }
-  if (publicKey.asymmetricKeyType !== 'ec') {
-    return { ok: false, reason: 'only ECDSA public keys are supported' };
+  if (
+    publicKey.asymmetricKeyType !== 'ec' ||
+    webCryptoCurve(publicKey.asymmetricKeyDetails?.namedCurve) === undefined
+  ) {
+    return { ok: false, reason: 'only ECDSA P-256, P-384 or P-521 public keys are supported' };
   }
   return { ok: true, token, publicKey, proofOfPossession: Buffer.from(proof, 'base64') };
 }
 
 function importSubjectKey(publicKey: KeyObject): Promise<CryptoKey> {
-  const curve = publicKey.asymmetricKeyDetails?.namedCurve;
-  const namedCurve = curve === 'prime256v1' ? 'P-256' : curve === 'secp384r1' ? 'P-384' : 'P-521';
+  const namedCurve = webCryptoCurve(publicKey.asymmetricKeyDetails?.namedCurve);
   return subtle.importKey(
     'spki',
     publicKey.export({ format: 'der', type: 'spki' }),
@@ -236,6 +238,16 @@ function importSubjectKey(publicKey: KeyObject): Promise<CryptoKey> {
     true,
     ['verify']
   );
+}
+
+const WEBCRYPTO_CURVES: Record<string, string> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+};
+
+function webCryptoCurve(opensslName: string | undefined): string | undefined {
+  return opensslName === undefined ? undefined : WEBCRYPTO_CURVES[opensslName];
 }
 
 function generateCAKeys(): Promise<CryptoKeyPair> {

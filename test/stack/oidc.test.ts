@@ -238,6 +238,15 @@ describe('local Fulcio', () => {
     });
     expect(rsaResponse.status).toBe(400);
     expect(((await rsaResponse.json()) as Json).message).toMatch(/ECDSA/);
+    const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+    const k1Response = await request('', '', {
+      credentials: { oidcIdentityToken: stack.issueToken('github') },
+      publicKeyRequest: {
+        publicKey: { content: k1.publicKey.export({ format: 'pem', type: 'spki' }).toString() },
+        proofOfPossession: sign('sha256', Buffer.from(githubSub), k1.privateKey).toString('base64'),
+      },
+    });
+    expect(k1Response.status).toBe(400);
   });
 
   it('bounds request bodies (declared or streamed) and answers unknown routes', async () => {
