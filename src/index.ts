@@ -132,3 +132,33 @@ export type {
   GitHubApprovalsOptions,
   GitLabApprovalsOptions,
 } from './ci/index.js';
+export {
+  verifyRelease,
+  runVerification,
+  loadPolicy,
+  readRelease,
+  createBundleVerifier,
+  startVerifyWorker,
+  renderText as renderVerificationText,
+  renderMarkdown as renderVerificationMarkdown,
+  buildVsa,
+  VSA_PREDICATE_TYPE,
+  REPORT_SCHEMA,
+  REPORT_SCHEMA_VERSION,
+} from './verify/index.js';
+export type {
+  VerificationReport,
+  ReleaseInputs,
+  VerifyDeps,
+  Check,
+  RunVerificationOptions,
+  RunVerificationResult,
+} from './verify/index.js';
+export {
+  parsePolicy,
+  applyPolicyFlags,
+  defaultPolicy,
+  flagOnlyPolicy,
+  POLICY_SCHEMA,
+} from './policy/index.js';
+export type { Policy, SignerRule, PolicyFlags, PolicySource } from './policy/index.js';

@@ -84,9 +84,10 @@ function factsV1(p: Json): ProvenanceFacts {
   const deps = list(def.resolvedDependencies)
     .map(obj)
     .filter((d) => d !== undefined);
-  const source = deps.find(
-    (d) => str(d.uri)?.startsWith('git+') === true && commitOf(d.digest) !== undefined
-  );
+  // The source: a git+ dependency with a commit; GitLab runner metadata omits the git+ prefix.
+  const source =
+    deps.find((d) => str(d.uri)?.startsWith('git+') === true && commitOf(d.digest) !== undefined) ??
+    deps.find((d) => str(d.uri) !== undefined && commitOf(d.digest) !== undefined);
   if (source !== undefined) {
     const { repository, ref } = splitGitURI(str(source.uri) ?? '');
     facts.sourceRepository = repository;
