@@ -81,4 +81,8 @@ describe('action.yml files', () => {
 /** Values for inputs the action.yml marks required (the runner would refuse to start without them). */
 const REQUIRED_FOR_READ: Record<string, Record<string, string>> = {
   sign: { 'subject-path': 'dist/*' },
+  // verify refuses to run unpinned; a pin is what a real workflow passes.
+  verify: {
+    'certificate-identity': 'https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1',
+  },
 };

@@ -11,6 +11,7 @@ import {
   startLocalSigstoreStack,
   type LocalSigstoreStack,
 } from '../../src/stack/index.js';
+import { startFakeGitHub } from './helpers/fake-github.js';
 import { buildActions, FIXTURES, githubEnv, runAction, type ActionRun } from './helpers/runner.js';
 
 let dist: string;
@@ -224,6 +225,81 @@ describe('release chain across action runs', () => {
     });
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('FAIL');
+  });
+
+  it('verify with uploads: publishes every verified file as a release asset and the attestations to the API', async () => {
+    const token = 'ghs_uploadToken0123456789abcdef';
+    const github = await startFakeGitHub({ token, owner: 'acme', repo: 'hello' });
+    try {
+      const inputs = {
+        'release-dir': 'dist',
+        'trusted-root': 'trusted_root.json',
+        'certificate-identity': sign.outputs['signer-identity']!,
+        'upload-release': 'true',
+        'upload-attestations': 'true',
+        'github-token': token,
+      };
+      const run = await step('verify', inputs, {
+        GITHUB_API_URL: github.url,
+        GITHUB_REF_TYPE: 'tag',
+      });
+      expect(run.errors).toEqual([]);
+      expect(run.code).toBe(0);
+      const assets = run.outputs['uploaded-assets']!.split('\n');
+      expect(assets).toEqual(
+        expect.arrayContaining([
+          'SHA256SUMS',
+          'SHA256SUMS.sigstore.json',
+          'widget-1.2.3.tgz',
+          'widget-1.2.3.tgz.sigstore.json',
+          'provenance.intoto.jsonl',
+          'sbom.intoto.jsonl',
+          'sbom.cdx.json',
+        ])
+      );
+      expect(github.releases).toHaveLength(1);
+      expect(github.releases[0]!.tag).toBe('v1.0.0');
+      const tgz = github.releases[0]!.assets.find((a) => a.name === 'widget-1.2.3.tgz');
+      expect(tgz?.data.toString('utf8')).toBe('pretend tarball\n');
+      // One attestation per bundle line of the .intoto.jsonl files (provenance + SBOM).
+      expect(github.attestations).toHaveLength(2);
+      expect(run.outputs['attestation-ids']!.split('\n')).toHaveLength(2);
+      expect(JSON.stringify(github.attestations[0]!.bundle)).toContain('dsseEnvelope');
+      expect(run.summary).toContain('attestations API');
+      expect(run.masked).toContain(token);
+      // A re-run replaces the assets instead of failing on "already_exists".
+      const again = await step('verify', inputs, {
+        GITHUB_API_URL: github.url,
+        GITHUB_REF_TYPE: 'tag',
+      });
+      expect(again.code).toBe(0);
+      expect(github.releases[0]!.assets.filter((a) => a.name === 'widget-1.2.3.tgz')).toHaveLength(
+        1
+      );
+      // Missing contents: write: a coded error that names the permission.
+      github.forbidden = ['POST /uploads'];
+      const denied = await step(
+        'verify',
+        { ...inputs, 'upload-attestations': 'false' },
+        { GITHUB_API_URL: github.url, GITHUB_REF_TYPE: 'tag' }
+      );
+      expect(denied.code).toBe(3);
+      expect(denied.errors[0]!.title).toBe('GITHUB_PERMISSION_DENIED');
+      expect(denied.errors[0]!.message).toContain('contents: write');
+      // A failing release is never published.
+      github.forbidden = [];
+      const before = github.requests.length;
+      const failed = await step(
+        'verify',
+        { ...inputs, 'release-dir': 'tampered' },
+        { GITHUB_API_URL: github.url, GITHUB_REF_TYPE: 'tag' }
+      );
+      expect(failed.code).toBe(1);
+      expect(github.requests.length).toBe(before);
+      expect(failed.summary).toContain('Nothing was published');
+    } finally {
+      await github.close();
+    }
   });
 
   it('verify: refuses to run without an identity pin or policy', async () => {

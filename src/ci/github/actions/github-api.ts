@@ -167,7 +167,7 @@ class OctokitGitHubApi implements GitHubApi {
           method: 'POST',
           url: release.uploadURL,
           name,
-          headers: { 'content-type': contentType(name), 'content-length': data.length },
+          headers: { 'content-type': contentType(name) },
           data,
         })
       );
@@ -250,7 +250,11 @@ function statusOf(error: unknown): number | undefined {
 function apiError(what: string, permission: string, error: unknown): CustodyError {
   if (error instanceof CustodyError) return error;
   const status = statusOf(error);
-  if (status === 401 || status === 403 || (status === 404 && permission.endsWith('write'))) {
+  const answeredAt = (error as { response?: unknown } | undefined)?.response !== undefined;
+  if (
+    answeredAt &&
+    (status === 401 || status === 403 || (status === 404 && permission.endsWith('write')))
+  ) {
     return new CustodyError(
       'GITHUB_PERMISSION_DENIED',
       `${what}: GitHub answered ${status}; the token lacks "${permission}"`,
@@ -261,7 +265,9 @@ function apiError(what: string, permission: string, error: unknown): CustodyErro
       }
     );
   }
-  const reason = status === undefined ? describe(error) : `HTTP ${status}`;
+  // Octokit reports network failures as status 500 without a response: say what really happened.
+  const answered = (error as { response?: unknown } | undefined)?.response !== undefined;
+  const reason = status === undefined || !answered ? describe(error) : `HTTP ${status}`;
   return new CustodyError('CI_API_FAILED', `${what} failed: ${reason}`, {
     cause: error,
     details: status === undefined ? {} : { status },
