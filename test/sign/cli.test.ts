@@ -132,6 +132,36 @@ describe('custody verify-bundle with the conformance argv', () => {
     expect(wrongRef.stderr).toContain('sourceRepositoryRef');
   });
 
+  it('real provenance by sha512 subject digest, and --tuf refuses staging without touching the network', async () => {
+    const argv = [
+      'verify-bundle',
+      '--bundle',
+      'real-provenance/npm-sigstore-2.1.0-slsa-v1-bundle-v0.3/bundle.sigstore.json',
+      '--certificate-identity',
+      'https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main',
+      '--certificate-oidc-issuer',
+      'https://token.actions.githubusercontent.com',
+    ];
+    const { entries } = JSON.parse(
+      await readFile(path.join(CONFORMANCE_DIR, 'real-provenance/MANIFEST.json'), 'utf8')
+    ) as {
+      entries: { name: string; subjects: { digest: { sha512: string } }[] }[];
+    };
+    const entry = entries.find((e) => e.name === 'npm-sigstore-2.1.0-slsa-v1-bundle-v0.3');
+    const sha512 = entry?.subjects[0]?.digest.sha512 ?? '';
+    const ok = await runCli([...argv, `sha512:${sha512}`], { cwd: CONFORMANCE_DIR });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const other = await runCli([...argv, `sha512:${'0'.repeat(128)}`], { cwd: CONFORMANCE_DIR });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('VERIFY_SUBJECT_MISMATCH');
+    const tuf = await runCli([...argv, '--tuf', '--staging', `sha512:${sha512}`], {
+      cwd: CONFORMANCE_DIR,
+    });
+    expect(tuf.code).toBe(2);
+    expect(tuf.stderr).toContain('USAGE_INVALID');
+  });
+
   it('FILE_OR_DIGEST: a file literally named sha256:<hex> is a file', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'custody-sign-'));
     try {
