@@ -282,6 +282,12 @@ export function unsupportedLockfile(file: string, message: string): CustodyError
   });
 }
 
+/** True for a registry tarball URL (…/<name>/-/<name>-<version>.tgz): the package's own registry. */
+export function isRegistryTarball(url: string): boolean {
+  const pathname = url.replace(/[?#].*$/, '');
+  return /^https?:\/\/[^/]+\/.+\/-\/[^/]+\.tgz$/.test(pathname);
+}
+
 /** Splits "name@version" / "@scope/name@version" at the version separator. */
 export function splitNameAtVersion(spec: string): { name: string; rest: string } | undefined {
   const at = spec.indexOf('@', spec.startsWith('@') ? spec.indexOf('/') + 1 : 0);

@@ -14,6 +14,7 @@ import {
   ROOT_ID,
   invalidLockfile,
   isRecord,
+  isRegistryTarball,
   optionalString,
   stringMap,
   unsupportedLockfile,
@@ -138,6 +139,9 @@ function classifyResolved(
   if (/^(git\+|git:|github:|gitlab:|bitbucket:)/.test(value)) return 'git';
   if (value.startsWith('file:')) return 'file';
   if (value.startsWith('link:')) return 'link';
+  if (resolved !== undefined && /^https?:/.test(resolved) && !isRegistryTarball(resolved)) {
+    return 'tarball';
+  }
   return 'registry';
 }
 
@@ -186,6 +190,8 @@ export function parseNpmLockfile(
 
   const entries = new Map<string, NpmEntry>();
   const rootManifest = manifests.get(ROOT_ID);
+  const topName = optionalString(json.name, file, 'name');
+  const topVersion = optionalString(json.version, file, 'version');
   if (lockfileVersion === 1) {
     if (!isRecord(json.dependencies) && json.dependencies !== undefined) {
       throw invalidLockfile(file, 'dependencies must be an object');
@@ -306,8 +312,8 @@ export function parseNpmLockfile(
       }
       instances.set(ROOT_ID, {
         id: ROOT_ID,
-        name: entry.name ?? rootManifest?.name ?? 'root',
-        version: entry.version ?? rootManifest?.version,
+        name: entry.name ?? topName ?? rootManifest?.name ?? 'root',
+        version: entry.version ?? topVersion ?? rootManifest?.version,
         source: 'workspace',
         edges,
       });

@@ -13,6 +13,7 @@ import {
   ROOT_ID,
   invalidLockfile,
   isRecord,
+  isRegistryTarball,
   splitNameAtVersion,
   unsupportedLockfile,
 } from './graph.js';
@@ -54,7 +55,7 @@ function classifyReference(reference: string): PackageSource {
   if (/^https?:\/\/codeload\.github\.com\//.test(reference)) return 'git';
   if (reference.startsWith('file:')) return 'file';
   if (/^(link|portal|exec):/.test(reference)) return 'link';
-  if (/^https?:/.test(reference)) return 'tarball';
+  if (/^https?:/.test(reference)) return isRegistryTarball(reference) ? 'registry' : 'tarball';
   return 'registry';
 }
 
