@@ -297,6 +297,37 @@ describe('custody attest agent and agent scan', () => {
     }
   });
 
+  it('keeps a rejected token out of --debug error output', async () => {
+    const badToken = 'ghs_rejectedTokenValue0123456789abcd';
+    const run = await runCli(
+      [
+        '--debug',
+        'attest',
+        'agent',
+        '--range',
+        history.range,
+        '--repo',
+        history.repo,
+        '--statement-only',
+        '--name',
+        'denied',
+      ],
+      {
+        cwd: dir,
+        env: {
+          ...loadCIEnv('github-pull-request'),
+          ...base(),
+          GITHUB_API_URL: server.url,
+          GITHUB_TOKEN: badToken,
+        },
+      }
+    );
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^error\[CI_API_UNAUTHORIZED\]/);
+    expect(run.stderr).toContain('caused by'); // --debug shows causes…
+    expect(run.stderr + run.stdout).not.toContain(badToken); // …but never the token
+  });
+
   it('refuses unknown or conflicting agent inputs with clear codes', async () => {
     const short = await runCli(
       [

@@ -1,7 +1,7 @@
 // Signed round trip through the local Sigstore stack: sbom → agent → provenance (linking both by
 // digest) into one hello.intoto.jsonl, each line verified with src/sign against the stack's root.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ let stack: LocalSigstoreStack;
 let dir: string;
 let history: SampleHistory;
 let token: string;
+const PROMPT_TEXT = 'Ship it: rotate the signing keys of project nightingale';
+const HMAC_KEY = 'signed-test-hmac-key-0123456789abcdef0123';
 
 beforeAll(async () => {
   stack = await startLocalSigstoreStack();
@@ -32,9 +34,11 @@ beforeAll(async () => {
     ref: 'refs/tags/v1.2.0',
     sha: 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
     workflow_ref: 'acme/hello/.github/workflows/release.yml@refs/tags/v1.2.0',
-    job_workflow_ref: 'acme/hello/.github/workflows/release.yml@refs/tags/v1.2.0',
+    // a reusable workflow: builder.id must name it, as the certificate SAN does
+    job_workflow_ref: 'acme/shared-workflows/.github/workflows/build.yml@refs/tags/v3.1.0',
   });
   writeFileSync(path.join(dir, 'oidc.token'), token);
+  writeFileSync(path.join(dir, 'prompt.txt'), PROMPT_TEXT);
 });
 afterAll(async () => {
   await stack.close();
@@ -42,7 +46,11 @@ afterAll(async () => {
 
 describe('signed attestations through the local stack', () => {
   it('writes three DSSE bundles into one .intoto.jsonl that verify, with provenance linking the others', async () => {
-    const env = { ...loadCIEnv('github-tag'), SOURCE_DATE_EPOCH: '1795170600' };
+    const env = {
+      ...loadCIEnv('github-tag'),
+      SOURCE_DATE_EPOCH: '1795170600',
+      PROMPT_KEY: HMAC_KEY,
+    };
     const signing = [
       '--identity-token-file',
       'oidc.token',
@@ -67,6 +75,10 @@ describe('signed attestations through the local stack', () => {
       [
         'attest',
         'agent',
+        '--prompt-file',
+        'prompt.txt',
+        '--prompt-hmac-key-env',
+        'PROMPT_KEY',
         '--range',
         history.range,
         '--repo',
@@ -92,7 +104,7 @@ describe('signed attestations through the local stack', () => {
     const verified = lines.map((line) =>
       verifyBundle(JSON.parse(line), { kind: 'digest', algorithm: 'sha256', hex: subject }, trust, {
         subjectAlternativeName:
-          'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.2.0',
+          'https://github.com/acme/shared-workflows/.github/workflows/build.yml@refs/tags/v3.1.0',
         issuer: 'https://token.actions.githubusercontent.com',
       })
     );
@@ -105,6 +117,12 @@ describe('signed attestations through the local stack', () => {
       createHash('sha256')
         .update(Buffer.from(JSON.parse(line).dsseEnvelope.payload, 'base64'))
         .digest('hex');
+    const predicate = verified[2]!.statement!.predicate as {
+      runDetails: { builder: { id: string } };
+    };
+    expect(predicate.runDetails.builder.id).toBe(
+      'https://github.com/acme/shared-workflows/.github/workflows/build.yml@refs/tags/v3.1.0'
+    );
     const byproducts = (
       verified[2]!.statement!.predicate as {
         runDetails: { byproducts: { digest: { sha256: string } }[] };
@@ -118,8 +136,29 @@ describe('signed attestations through the local stack', () => {
       JSON.parse(readFileSync(path.join(dir, 'hello.provenance.sigstore.json'), 'utf8'))
     ).toEqual(JSON.parse(lines[2]!));
     // rerunning appends nothing twice (identical line kept once) — but a new signature is a new line
-    for (const run of [sbom, agent, provenance]) expect(run.stdout).not.toContain(token);
-    expect(readFileSync(path.join(dir, 'hello.intoto.jsonl'), 'utf8')).not.toContain(token);
+    // no secret in any output: files written, stdout, stderr
+    const outputs = [
+      ...readdirSync(dir)
+        .filter((f) => !['prompt.txt', 'oidc.token'].includes(f))
+        .map((f) => readFileSync(path.join(dir, f), 'utf8')),
+      ...[sbom, agent, provenance].flatMap((run) => [run.stdout, run.stderr]),
+    ].join('\n');
+    for (const secret of [
+      token,
+      PROMPT_TEXT,
+      'nightingale',
+      HMAC_KEY,
+      env.GITHUB_TOKEN!,
+      env.ACTIONS_RUNTIME_TOKEN!,
+    ]) {
+      expect(outputs).not.toContain(secret);
+    }
+    // and none inside the signed payloads either
+    for (const line of lines) {
+      const payload = Buffer.from(JSON.parse(line).dsseEnvelope.payload, 'base64').toString('utf8');
+      expect(payload).not.toContain(PROMPT_TEXT);
+      expect(payload).not.toContain(HMAC_KEY);
+    }
   });
 
   it('refuses to sign a statement that fails its schema', async () => {

@@ -39,7 +39,12 @@ import { githubApprovalsForCommits } from '../../ci/github/reviews.js';
 import { gitlabApprovalsForCommits } from '../../ci/gitlab/approvals.js';
 import { CustodyError } from '../../errors.js';
 import { pathExists, readFileLimited, readTextLimited } from '../../io/fs.js';
-import { loadTrustedRoot, signStatement, verifyBundle } from '../../sign/index.js';
+import {
+  loadTrustedRoot,
+  signStatement,
+  verifyBundle,
+  type SignerConfig,
+} from '../../sign/index.js';
 import { registerSecret } from '../../util/redact.js';
 import { resolveBuildTime, toRFC3339 } from '../../util/time.js';
 import {
@@ -269,9 +274,16 @@ async function runProvenance(ctx: CliContext, options: ProvenanceOptions): Promi
   const repo = path.resolve(ctx.cwd, options.repo ?? '.');
   const platform = parsePlatform(options.platform);
   const chosen = platform === 'auto' ? detectPlatform(ctx.env) : platform;
+  // Sign with the same identity whose job_workflow_ref names the builder (as actions/attest does);
+  // the token is discovered once, here, and reused for signing.
+  const signer =
+    options.statementOnly === true ? undefined : await signerConfigFromFlags(ctx, options);
+  const jobWorkflowRef =
+    options.jobWorkflowRef ??
+    (chosen === 'github' && signer !== undefined ? jobWorkflowRefOf(signer.config) : undefined);
   const ciContext = await detectCIContext(ctx.env, {
     platform: chosen,
-    ...(options.jobWorkflowRef === undefined ? {} : { jobWorkflowRef: options.jobWorkflowRef }),
+    ...(jobWorkflowRef === undefined ? {} : { jobWorkflowRef }),
     ...(chosen === 'local' ? { local: await localInput(ctx, options, repo) } : {}),
   });
   const byproducts: ResourceDescriptor[] = [];
@@ -287,10 +299,39 @@ async function runProvenance(ctx: CliContext, options: ProvenanceOptions): Promi
       : { startedOn: parseTime(options.startedOn, '--started-on') }),
     byproducts,
   });
-  return emit(ctx, statement, outputPlan(ctx, options, collected), options, {
-    platform: ciContext.platform,
-    byproducts: byproducts.length,
-  });
+  return emit(
+    ctx,
+    statement,
+    outputPlan(ctx, options, collected),
+    options,
+    { platform: ciContext.platform, byproducts: byproducts.length },
+    signer
+  );
+}
+
+/**
+ * The `job_workflow_ref` claim of a GitHub Actions ID token, read (not verified: Fulcio verifies
+ * the token and puts the same value in the certificate) so builder.id names the reusable workflow.
+ */
+export function jobWorkflowRefOf(config: SignerConfig): string | undefined {
+  if (config.identity.kind !== 'keyless' || typeof config.identity.token !== 'string') {
+    return undefined;
+  }
+  try {
+    const payload = config.identity.token.split('.')[1] ?? '';
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+      iss?: unknown;
+      job_workflow_ref?: unknown;
+    };
+    const ref = claims.job_workflow_ref;
+    return claims.iss === 'https://token.actions.githubusercontent.com' &&
+      typeof ref === 'string' &&
+      /^[\w.-]+\/[\w.-]+\/[^@\s]+@\S+$/.test(ref)
+      ? ref
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function localInput(
@@ -710,7 +751,8 @@ async function emit(
   statement: InTotoStatement,
   plan: OutputPlan,
   options: CommonOptions,
-  extra: Record<string, unknown>
+  extra: Record<string, unknown>,
+  signer?: { config: SignerConfig; identityLabel: string }
 ): Promise<CommandOutput & { text: string }> {
   validateStatement(statement);
   const kind = attestationKind(statement.predicateType);
@@ -729,7 +771,7 @@ async function emit(
       json: { ...summary, signed: false, statement: rel(file) },
     };
   }
-  const { config, identityLabel } = await signerConfigFromFlags(ctx, options);
+  const { config, identityLabel } = signer ?? (await signerConfigFromFlags(ctx, options));
   const bundle = await signStatement(statement, config);
   await appendBundle(plan.jsonl, bundle);
   const bundleFile =
