@@ -1,10 +1,12 @@
 // actions/gate run as the runner runs it: bundled entry, INPUT_* variables, the pull_request
 // fixture event, and the GitHub API on a loopback server.
-import { rm } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildAgentProvenance } from '../../src/attest/agent.js';
+import { signStatement } from '../../src/sign/index.js';
+import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../src/stack/index.js';
 import { startFakeGitHub, type FakeGitHub } from './helpers/fake-github.js';
 import { buildActions, githubEnv, runAction } from './helpers/runner.js';
 
@@ -131,5 +133,136 @@ describe('actions/gate', () => {
     expect(run.errors[0]!.title).toBe('ACTION_INPUT_INVALID');
     expect(run.errors[0]!.message).toMatch(/required-approvals/);
     expect(github.requests).toHaveLength(0);
+  });
+});
+
+describe('actions/gate with a signed agent-provenance attestation', () => {
+  let stack: LocalSigstoreStack;
+  let signerIdentity: string;
+
+  async function writeAttestation(file: string, commit: string): Promise<void> {
+    const statement = buildAgentProvenance({
+      agent: { name: 'claude-code' },
+      model: { provider: 'anthropic', name: 'claude-opus-4-1' },
+      commits: [
+        {
+          sha: commit,
+          authorDate: '2026-11-20T10:00:00Z',
+          agent: 'claude-code',
+          model: 'claude-opus-4-1',
+          tools: [],
+          session: undefined,
+          promptSha256: undefined,
+          plan: undefined,
+          evidence: ['assisted-by'],
+          humanSignoffs: [],
+        },
+      ],
+      repositoryUri: 'git+https://github.com/octo-org/widget',
+      humanApprovals: [],
+      autonomy: 'assisted',
+      artifacts: [],
+    });
+    const bundle = await signStatement(statement, {
+      identity: { kind: 'keyless', token: stack.issueToken('github') },
+      signingConfig: stack.signingConfig,
+    });
+    await mkdir(path.join(workspace, 'attestations'), { recursive: true });
+    await writeFile(path.join(workspace, 'attestations', file), `${JSON.stringify(bundle)}\n`);
+  }
+
+  beforeAll(async () => {
+    stack = await startLocalSigstoreStack();
+    await copyFile(stack.trustedRootPath, path.join(workspace, 'trusted_root.json'));
+    signerIdentity = 'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0';
+    await writeAttestation('head.intoto.jsonl', HEAD);
+    await writeAttestation('other.intoto.jsonl', 'f'.repeat(40));
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const agentPR = (): void => {
+    github.commits = [
+      { sha: HEAD, message: 'Add retry\n\nAssisted-by: claude-code:claude-opus-4-1' },
+    ];
+  };
+
+  it('passes an agent pull request with a verified attestation for the head commit and a human approval', async () => {
+    agentPR();
+    github.reviews = [{ login: 'alice', state: 'APPROVED', commitId: HEAD }];
+    const run = await gate({
+      'attestation-path': 'attestations/head.intoto.jsonl',
+      'trusted-root': 'trusted_root.json',
+      'certificate-identity': signerIdentity,
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({
+      verdict: 'pass',
+      'agent-authored': 'true',
+      approvers: 'alice',
+      missing: '',
+    });
+    expect(run.summary).toContain('verified');
+  });
+
+  it('fails when the attestation names another commit, saying so', async () => {
+    agentPR();
+    github.reviews = [{ login: 'alice', state: 'APPROVED', commitId: HEAD }];
+    const run = await gate({
+      'attestation-path': 'attestations/other.intoto.jsonl',
+      'trusted-root': 'trusted_root.json',
+      'certificate-identity': signerIdentity,
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs.missing).toMatch(/attests other commits/);
+  });
+
+  it('fails when the attestation was signed by an identity other than the pinned one', async () => {
+    agentPR();
+    github.reviews = [{ login: 'alice', state: 'APPROVED', commitId: HEAD }];
+    const run = await gate({
+      'attestation-path': 'attestations/*.intoto.jsonl',
+      'trusted-root': 'trusted_root.json',
+      'certificate-identity':
+        'https://github.com/octo-org/widget/.github/workflows/agent.yml@refs/heads/main',
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs.missing).toMatch(/VERIFY_IDENTITY_MISMATCH/);
+  });
+
+  it('fails when the bundle was tampered with after signing', async () => {
+    agentPR();
+    github.reviews = [{ login: 'alice', state: 'APPROVED', commitId: HEAD }];
+    const text = await readFile(path.join(workspace, 'attestations/head.intoto.jsonl'), 'utf8');
+    const bundle = JSON.parse(text);
+    const payload = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
+    payload.predicate.autonomy = 'autonomous';
+    bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(payload)).toString('base64');
+    await writeFile(
+      path.join(workspace, 'attestations/forged.intoto.jsonl'),
+      `${JSON.stringify(bundle)}\n`
+    );
+    const run = await gate({
+      'attestation-path': 'attestations/forged.intoto.jsonl',
+      'trusted-root': 'trusted_root.json',
+      'certificate-identity': signerIdentity,
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs.missing).toMatch(/VERIFY_/);
+  });
+
+  it('still needs the human approval when the attestation verifies', async () => {
+    agentPR();
+    github.reviews = [];
+    const run = await gate({
+      'attestation-path': 'attestations/head.intoto.jsonl',
+      'trusted-root': 'trusted_root.json',
+      'certificate-identity': signerIdentity,
+    });
+    expect(run.code).toBe(1);
+    expect(run.outputs.missing).toMatch(/approving review/);
+    expect(run.outputs.missing).not.toMatch(/attestation/);
   });
 });

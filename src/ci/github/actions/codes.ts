@@ -10,7 +10,7 @@ export const GITHUB_ACTION_ERROR_CODES = {
   ACTION_EVENT_UNSUPPORTED: {
     exit: 2,
     summary:
-      'The action was triggered by an event it does not handle (the gate needs pull_request or pull_request_target).',
+      'The action was triggered by an event it does not handle (the gate needs pull_request, pull_request_target or pull_request_review).',
   },
   ACTION_NO_SUBJECTS: {
     exit: 2,

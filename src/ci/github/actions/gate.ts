@@ -49,6 +49,9 @@ export const GATE_OUTPUTS = [
 type GateInput = (typeof GATE_INPUTS)[number];
 type GateOutput = (typeof GATE_OUTPUTS)[number];
 
+/** Events whose payload carries the pull request (reviews re-run the gate after an approval). */
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target', 'pull_request_review'];
+
 export interface GateInputs extends IdentityInputs {
   readonly githubToken: string | undefined;
   readonly attestationPaths: readonly string[];
@@ -83,7 +86,7 @@ export async function runGate(
   deps: GateDeps
 ): Promise<ActionResult<GateOutput>> {
   const ctx = await loadGitHubContext(deps.env);
-  if (ctx.eventName !== 'pull_request' && ctx.eventName !== 'pull_request_target') {
+  if (!PULL_REQUEST_EVENTS.includes(ctx.eventName)) {
     throw new CustodyError(
       'ACTION_EVENT_UNSUPPORTED',
       `the gate runs on pull_request events, not ${ctx.eventName}`,
@@ -173,6 +176,7 @@ async function checkAttestation(
   if (files.length === 0)
     return { verified: false, problems: ['no file matched attestation-path'] };
   const { verifyBundle } = await import('../../../sign/index.js');
+  const { validateStatement } = await import('../../../attest/validate.js');
   const trust = await loadTrust(deps.workspace, inputs.trustedRoot);
   const policy = identityPolicy(inputs);
   const problems: string[] = [];
@@ -193,6 +197,8 @@ async function checkAttestation(
           problems.push(`${name}: attests other commits, not ${headSha.slice(0, 12)}`);
           continue;
         }
+        // The predicate must also be well-formed agent provenance, not just any statement.
+        validateStatement(statement);
         return { verified: true, problems: [] };
       }
     } catch (error) {
