@@ -229,26 +229,30 @@ function checkBundleChain(chain: readonly X509Certificate[], trust: TrustContext
 // but never looks at the proof's own rootHash/treeSize. A bundle whose proof fields disagree with
 // its checkpoint is inconsistent, so it is rejected rather than silently repaired.
 function checkInclusionProofs(bundle: Bundle): void {
+  const count = (value: string | undefined): bigint | undefined =>
+    value !== undefined && /^\d+$/.test(value) ? BigInt(value) : undefined;
   bundle.verificationMaterial.tlogEntries.forEach((entry, index) => {
     const proof = entry.inclusionProof;
     if (proof === undefined) return;
     const reject = (why: string): never => {
       throw new CustodyError('VERIFY_TLOG_INVALID', `transparency-log entry ${index}: ${why}`);
     };
-    const envelope = proof.checkpoint?.envelope;
-    if (envelope === undefined || envelope.length === 0)
-      reject('inclusion proof has no checkpoint');
-    const lines = (envelope as string).split('\n');
-    const size = lines[1];
-    const root = lines[2];
-    if (size === undefined || root === undefined) reject('checkpoint header is incomplete');
-    if (BigInt(proof.treeSize) !== BigInt(/^\d+$/.test(size as string) ? (size as string) : '-1')) {
+    const envelope = proof.checkpoint?.envelope ?? '';
+    if (envelope.length === 0) reject('inclusion proof has no checkpoint');
+    const [, sizeLine, rootLine] = envelope.split('\n');
+    const checkpointSize = count(sizeLine);
+    const treeSize = count(proof.treeSize);
+    const logIndex = count(proof.logIndex);
+    if (checkpointSize === undefined || rootLine === undefined) {
+      reject('checkpoint header is incomplete');
+    }
+    if (treeSize === undefined || treeSize !== checkpointSize) {
       reject('inclusion proof tree size differs from its checkpoint');
     }
-    if (!Buffer.from(root as string, 'base64').equals(Buffer.from(proof.rootHash))) {
+    if (!Buffer.from(rootLine ?? '', 'base64').equals(Buffer.from(proof.rootHash))) {
       reject('inclusion proof root hash differs from its checkpoint');
     }
-    if (BigInt(proof.logIndex) >= BigInt(proof.treeSize)) {
+    if (logIndex === undefined || treeSize === undefined || logIndex >= treeSize) {
       reject('inclusion proof log index is outside the tree');
     }
   });
@@ -476,9 +480,8 @@ export function verifyBundle(
       ? error
       : bundleInvalid(`bundle cannot be read: ${errorText(error)}`, error);
   }
-  let signerKey;
   try {
-    signerKey = verifier.verify(entity);
+    verifier.verify(entity);
   } catch (error) {
     throw toVerifyError(error);
   }
@@ -502,7 +505,6 @@ export function verifyBundle(
         : undefined;
     signer = { kind: 'key', ...(hint ? { keyHint: hint } : {}) };
   }
-  void signerKey;
 
   const timestamps = verifiedTimestamps(entity);
   const result: VerifiedBundle = {

@@ -114,6 +114,26 @@ describe('service failures', () => {
     }
   });
 
+  it('a hanging Fulcio times out', async () => {
+    const fulcio = await fakeService('hang');
+    try {
+      await expectCode(
+        () =>
+          signArtifact(Buffer.from('x'), {
+            identity: { kind: 'keyless', token: stack.issueToken('github') },
+            fulcioURL: fulcio.url,
+            rekorURL: stack.rekorURL,
+            timeoutMs: 300,
+            retry: { retries: 1, minTimeoutMs: 5 },
+          }),
+        'SIGN_SERVICE_FAILED'
+      );
+      expect(fulcio.hits()).toBe(2); // the timed-out request is retried once
+    } finally {
+      await fulcio.close();
+    }
+  });
+
   it('a hanging TSA times out too', async () => {
     const tsa = await fakeService('hang');
     try {
