@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe('signed attestations through the local stack', () => {
   it('writes three DSSE bundles into one .intoto.jsonl that verify, with provenance linking the others', async () => {
-    const env = {
+    const env: Record<string, string> = {
       ...loadCIEnv('github-tag'),
       SOURCE_DATE_EPOCH: '1795170600',
       PROMPT_KEY: HMAC_KEY,
