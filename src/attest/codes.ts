@@ -41,9 +41,4 @@ export const ATTEST_ERROR_CODES = {
     summary:
       'git could not be run or rejected the range/repository (not a repository, unknown revision); check --repo and --range.',
   },
-  ATTEST_SIGNING_UNAVAILABLE: {
-    exit: 2,
-    summary:
-      'No signing configuration was given: pass the signing flags (see docs/attest.md) or --statement-only for an unsigned statement.',
-  },
 } as const satisfies ErrorCodeTable;

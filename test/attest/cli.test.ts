@@ -173,14 +173,15 @@ describe('custody attest (statement-only)', () => {
     expect(glob.stderr).toMatch(/^error\[ATTEST_SUBJECT_INVALID\]/);
   });
 
-  it('refuses to sign without signing flags, pointing at --statement-only', async () => {
+  it('refuses to sign without an identity, and writes nothing', async () => {
     const run = await runCli(
       ['attest', 'sbom', '--sbom', 'sbom.cdx.json', '--subject', 'hello-darwin-arm64'],
       { cwd: dir, env: base() }
     );
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(/^error\[/);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^error\[SIGN_IDENTITY_UNAVAILABLE\]/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(dir).some((f) => f.startsWith('hello-darwin-arm64.intoto'))).toBe(false);
   });
 });
 
