@@ -40,6 +40,8 @@ import {
 import { resolveBuildTime } from '../../util/time.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
+import { SAMPLE_PACKAGE_JSON, SAMPLE_PACKAGE_LOCK } from '../demo/sample-project.js';
+import type { DemoStep } from '../demo/state.js';
 
 interface SbomOptions {
   lockfile?: string;
@@ -366,3 +368,49 @@ async function runValidate(ctx: CliContext, file: string): Promise<CommandOutput
     exitCode: 1,
   };
 }
+
+/**
+ * Demo step: the SBOM of the embedded sample project, with the release artifacts as file
+ * components, written as hello.cdx.json and validated (fact: 'sbom', its absolute path).
+ */
+export const sbomDemoStep: DemoStep = {
+  name: 'sbom',
+  async run(state) {
+    const manifests = new Map([['', toManifest(JSON.parse(SAMPLE_PACKAGE_JSON))]]);
+    const graph = buildGraph(
+      prepareLockfile(SAMPLE_PACKAGE_LOCK, 'package-lock.json').build(manifests)
+    );
+    const jobs = state.artifacts.flatMap((name) => [
+      { path: path.join(state.outDir, name), algorithm: 'sha256' as const },
+      { path: path.join(state.outDir, name), algorithm: 'sha512' as const },
+    ]);
+    const digests = await digestFilesSettled(jobs);
+    const files: FileSubject[] = state.artifacts.map((name, index) => {
+      const sha256 = digests[2 * index];
+      const sha512 = digests[2 * index + 1];
+      if (sha256?.ok !== true || sha512?.ok !== true) throw readError(name, 'EIO');
+      return { name, sha256: sha256.hex, sha512: sha512.hex };
+    });
+    const result = await generateSbomFromGraph(graph, {
+      timestamp: resolveBuildTime(state.ctx.env.SOURCE_DATE_EPOCH, state.ctx.now()),
+      lockfilePath: 'package-lock.json',
+      files,
+    });
+    const target = path.join(state.outDir, 'hello.cdx.json');
+    await writeFileAtomic(target, result.json);
+    const written = parseJSONText(
+      (await readFileLimited(target, { maxBytes: VALIDATE_LIMIT })).toString('utf8'),
+      target
+    );
+    const check = await validateBom(written, { source: 'hello.cdx.json' });
+    if (!check.valid) {
+      throw new CustodyError('SBOM_SCHEMA_INVALID', `demo SBOM is not valid CycloneDX`, {
+        details: { errors: check.errors },
+      });
+    }
+    state.log(
+      `wrote hello.cdx.json (CycloneDX ${check.specVersion}, ${result.componentCount} packages, ${files.length} files) and validated it`
+    );
+    state.facts.set('sbom', target);
+  },
+};

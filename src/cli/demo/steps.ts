@@ -9,6 +9,7 @@ import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../stack/in
 import { prettyCanonicalJSON } from '../../util/canonical-json.js';
 import type { DemoStep } from './state.js';
 import { attestDemoStep } from '../commands/attest.js';
+import { sbomDemoStep } from '../commands/sbom.js';
 
 const writeArtifacts: DemoStep = {
   name: 'artifacts',
@@ -102,6 +103,7 @@ const signRelease: DemoStep = {
 
 export const DEMO_STEPS: readonly DemoStep[] = [
   writeArtifacts,
+  sbomDemoStep,
   writeChecksums,
   signRelease,
   attestDemoStep,
