@@ -103,8 +103,8 @@ const signRelease: DemoStep = {
 
 export const DEMO_STEPS: readonly DemoStep[] = [
   writeArtifacts,
-  sbomDemoStep,
   writeChecksums,
+  sbomDemoStep,
   signRelease,
   attestDemoStep,
 ];
