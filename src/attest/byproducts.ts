@@ -14,16 +14,25 @@ export function byproductsFromText(text: string, fileName: string): ResourceDesc
   if (trimmed === '') {
     throw new CustodyError('INPUT_SCHEMA_INVALID', `${fileName} is empty`);
   }
-  const lines = trimmed.split('\n').filter((l) => l.trim() !== '');
-  for (const [index, line] of (lines.length > 1 ? lines : [trimmed]).entries()) {
-    try {
-      documents.push(JSON.parse(line) as unknown);
-    } catch (error) {
-      throw new CustodyError(
-        'INPUT_JSON_INVALID',
-        `${fileName}${lines.length > 1 ? `:${index + 1}` : ''} is not valid JSON`,
-        { cause: error }
-      );
+  let whole: unknown;
+  try {
+    whole = JSON.parse(trimmed) as unknown; // one bundle or statement, possibly pretty-printed
+  } catch {
+    whole = undefined;
+  }
+  if (whole !== undefined) {
+    documents.push(whole);
+  } else {
+    // JSON Lines: one bundle per line
+    for (const [index, line] of trimmed.split('\n').entries()) {
+      if (line.trim() === '') continue;
+      try {
+        documents.push(JSON.parse(line) as unknown);
+      } catch (error) {
+        throw new CustodyError('INPUT_JSON_INVALID', `${fileName}:${index + 1} is not valid JSON`, {
+          cause: error,
+        });
+      }
     }
   }
   const descriptors: ResourceDescriptor[] = [];
