@@ -161,6 +161,50 @@ describe('signed attestations through the local stack', () => {
     }
   });
 
+  it('GitLab: the token from SIGSTORE_ID_TOKEN signs, and builder.id equals the certificate SAN', async () => {
+    const gitlabToken = stack.issueToken('gitlab', {
+      sub: 'project_path:acme-group/hello:ref_type:tag:ref:v1.2.0',
+      project_path: 'acme-group/hello',
+      ref: 'v1.2.0',
+      ref_path: 'refs/tags/v1.2.0',
+      sha: 'c1dfd96eea8cc2b62785275bca38ac261256e278',
+      ci_config_ref_uri: 'gitlab.com/acme-group/hello//.gitlab-ci.yml@refs/tags/v1.2.0',
+    });
+    const env = { ...loadCIEnv('gitlab-tag'), SIGSTORE_ID_TOKEN: gitlabToken };
+    const run = await runCli(
+      [
+        '--json',
+        'attest',
+        'provenance',
+        '--subject',
+        'hello-linux-amd64',
+        '--name',
+        'gitlab',
+        '--signing-config',
+        stack.signingConfigPath,
+      ],
+      { cwd: dir, env }
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const line = readFileSync(path.join(dir, 'gitlab.intoto.jsonl'), 'utf8').trim();
+    const subject = createHash('sha256').update('linux binary\n').digest('hex');
+    const verified = verifyBundle(
+      JSON.parse(line),
+      { kind: 'digest', algorithm: 'sha256', hex: subject },
+      loadTrustedRoot(stack.trustedRoot),
+      {
+        issuer: 'https://gitlab.com',
+        anyIdentity: true,
+      }
+    );
+    const predicate = verified.statement!.predicate as { runDetails: { builder: { id: string } } };
+    expect(verified.signer.kind === 'certificate' && verified.signer.subjectAlternativeName).toBe(
+      predicate.runDetails.builder.id
+    );
+    expect(run.stdout).not.toContain(gitlabToken);
+  });
+
   it('refuses to sign a statement that fails its schema', async () => {
     const env = { ...loadCIEnv('github-tag') };
     const run = await runCli(
