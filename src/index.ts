@@ -138,6 +138,7 @@ export {
   loadPolicy,
   readRelease,
   createBundleVerifier,
+  cacheTrustedChains,
   startVerifyWorker,
   renderText as renderVerificationText,
   renderMarkdown as renderVerificationMarkdown,

@@ -33,3 +33,4 @@ export type { ReadRelease, ReadReleaseOptions } from './adapter/release.js';
 export { runVerification, loadPolicy } from './adapter/run.js';
 export type { RunVerificationOptions, RunVerificationResult } from './adapter/run.js';
 export { VERIFY_ERROR_CODES } from './codes.js';
+export { cacheTrustedChains } from './chain-cache.js';

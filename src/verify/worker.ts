@@ -2,6 +2,7 @@
 // so the bundled CLI can start workers from dist/index.js; not for direct use.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadTrustedRoot, type TrustContext } from '../sign/index.js';
+import { cacheTrustedChains } from './chain-cache.js';
 import type { BundleOutcome, BundleRequest } from './types.js';
 import { verifyRequest } from './verify-one.js';
 
@@ -21,7 +22,7 @@ export function startVerifyWorker(): void {
   let trust: TrustContext | undefined;
   port.on('message', (message: VerifyWorkerMessage) => {
     try {
-      trust ??= loadTrustedRoot(data.trustedRoot);
+      trust ??= cacheTrustedChains(loadTrustedRoot(data.trustedRoot));
       const context = trust;
       const outcomes = message.requests.map((request) => verifyRequest(request, context));
       port.postMessage({ batch: message.batch, outcomes } satisfies VerifyWorkerReply);

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { TrustContext } from '../../sign/index.js';
 import { canonicalJSON } from '../../util/canonical-json.js';
 import type { BundleOutcome, BundleRequest } from '../types.js';
+import { cacheTrustedChains } from '../chain-cache.js';
 import { verifyRequest } from '../verify-one.js';
 import type { VerifyWorkerData, VerifyWorkerReply } from '../worker.js';
 
@@ -85,6 +86,7 @@ export function createBundleVerifier(options: BundleVerifierOptions): {
     verifiedByWorkers: 0,
     verifiedOnMainThread: 0,
   };
+  cacheTrustedChains(options.trust);
   const verifyBundles = async (requests: BundleRequest[]): Promise<BundleOutcome[]> => {
     stats.requested += requests.length;
     const groups = new Map<string, BundleRequest[]>();
