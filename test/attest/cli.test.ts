@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleHistory, type SampleHistory } from '../../src/ci/sample-history.js';
 import { runCli } from '../helpers/cli.js';
-import { GOOD_TOKEN, startApiServer, type ApiServer } from '../ci/api-server.js';
+import { GITLAB_TOKEN, GOOD_TOKEN, startApiServer, type ApiServer } from '../ci/api-server.js';
 import { loadCIEnv } from './env-fixtures.js';
 
 const EPOCH = '1795170600';
@@ -296,6 +296,46 @@ describe('custody attest agent and agent scan', () => {
       expect(allOutputText()).not.toContain(secret);
       expect(run.stdout + run.stderr).not.toContain(secret);
     }
+  });
+
+  it('agent provenance in a GitLab merge-request pipeline takes approvals from the MR API', async () => {
+    const env: Record<string, string | undefined> = {
+      ...loadCIEnv('gitlab-merge-request'),
+      ...base(),
+      CI_API_V4_URL: `${server.url}/api/v4`,
+      GITLAB_TOKEN: GITLAB_TOKEN,
+    };
+    const run = await runCli(
+      [
+        'attest',
+        'agent',
+        '--range',
+        history.range,
+        '--repo',
+        history.repo,
+        '--subject',
+        'hello-darwin-arm64',
+        '--statement-only',
+        '--name',
+        'gl',
+      ],
+      { cwd: dir, env }
+    );
+    expect(run.stderr).toBe('');
+    const statement = JSON.parse(readFileSync(path.join(dir, 'gl.agent.statement.json'), 'utf8'));
+    expect(
+      statement.predicate.humanApprovals.map(
+        (a: { approver: { login: string }; method: string }) => [a.approver.login, a.method]
+      )
+    ).toEqual([['jdoe', 'mr-approval']]);
+    expect(statement.predicate.session.invocationUri).toBe(
+      'https://gitlab.com/acme-group/hello/-/jobs/9876549999'
+    );
+    expect(statement.predicate.changes[0].uri).toMatch(
+      /^git\+https:\/\/gitlab\.com\/acme-group\/hello@[0-9a-f]{40}$/
+    );
+    expect(run.stdout + allOutputText()).not.toContain(GITLAB_TOKEN);
+    expect(run.stdout + allOutputText()).not.toContain(env.CI_JOB_TOKEN!);
   });
 
   it('keeps a rejected token out of --debug error output', async () => {

@@ -106,7 +106,10 @@ function githubReviews(pr: number): object[] {
   ];
 }
 
-/** `anyCommitPR`: every commit not in the fixtures belongs to this PR (for generated histories). */
+/**
+ * `anyCommitPR`: every commit not in the fixtures belongs to this GitHub PR (and to GitLab MR !23),
+ * for generated histories.
+ */
 export async function startApiServer(options: { anyCommitPR?: number } = {}): Promise<ApiServer> {
   const requests: ApiServer['requests'] = [];
   let base = '';
@@ -196,7 +199,8 @@ export async function startApiServer(options: { anyCommitPR?: number } = {}): Pr
           return json(200, [mr(23)], { 'x-next-page': '2', 'x-page': '1' });
         if (m[1] === SHA_B && page === '2')
           return json(200, [mr(24)], { 'x-next-page': '', 'x-page': '2' });
-        return json(200, m[1] === SHA_A ? [mr(23)] : [], { 'x-next-page': '' });
+        const other = options.anyCommitPR !== undefined ? [mr(23)] : [];
+        return json(200, m[1] === SHA_A ? [mr(23)] : other, { 'x-next-page': '' });
       }
       if (
         (m = /^\/api\/v4\/projects\/48151623\/merge_requests\/(\d+)\/approvals$/.exec(url.pathname))
