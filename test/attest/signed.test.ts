@@ -232,5 +232,6 @@ describe('signed attestations through the local stack', () => {
     );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error\[ATTEST_STATEMENT_INVALID\].*\/predicate\/agent\/name/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('bad.'))).toEqual([]); // nothing signed or written
   });
 });
