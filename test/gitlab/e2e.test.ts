@@ -21,7 +21,7 @@ import {
 } from './gcl.js';
 
 const TAG = 'v1.0.0';
-const PIPELINE_TIMEOUT_MS = 90_000;
+const PIPELINE_TIMEOUT_MS = 150_000;
 
 async function buildCli(outdir: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
@@ -263,7 +263,7 @@ describe('the release example pipeline under gitlab-ci-local', () => {
     writeFileSync(artifact, Buffer.concat([readFileSync(artifact), Buffer.from('tampered')]));
     // Only the verify job: it reuses the artifacts the earlier run left for its needs.
     const tampered = await gitlabCiLocal(repo, [...gclArgs, 'custody-verify'], {
-      timeoutMs: 60_000,
+      timeoutMs: 100_000,
     });
     const output = tampered.stdout + tampered.stderr;
     expect(tampered.code, output).not.toBe(0);
@@ -275,5 +275,5 @@ describe('the release example pipeline under gitlab-ci-local', () => {
       'utf8'
     );
     expect(report).toMatch(/FAIL/);
-  }, 70_000);
+  }, 110_000);
 });
