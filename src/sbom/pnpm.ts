@@ -20,16 +20,51 @@ import {
 } from './graph.js';
 import type { ManifestMap } from './manifest.js';
 
-/** Parses lockfile YAML; syntax errors and truncation become SBOM_LOCKFILE_INVALID. */
+/**
+ * Duplicate keys at the two levels that hold packages (top level: yarn berry entries; second
+ * level: pnpm importers/packages/snapshots). yaml's own uniqueKeys check compares every pair of
+ * keys and more than doubled the parse time of a real lockfile; lockfiles are machine-written
+ * with one key per line, so a line scan finds the same duplicates in linear time.
+ */
+function findDuplicateKey(text: string): { key: string; line: number } | undefined {
+  const seen = new Set<string>();
+  let parent = '';
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    lineNo++;
+    const match = /^( {0,2})(?:'([^']*)'|"([^"]*)"|([^\s#'"-].*?)):(?:\s|$)/.exec(line);
+    if (match === null) continue;
+    const key = match[2] ?? match[3] ?? match[4]!;
+    if (match[1] === '') {
+      parent = key;
+      if (seen.has(`\0${key}`)) return { key, line: lineNo };
+      seen.add(`\0${key}`);
+    } else {
+      const scoped = `${parent}\0${key}`;
+      if (seen.has(scoped)) return { key: `${parent}.${key}`, line: lineNo };
+      seen.add(scoped);
+    }
+  }
+  return undefined;
+}
+
+/** Parses lockfile YAML; syntax errors, truncation and duplicate keys are SBOM_LOCKFILE_INVALID. */
 export function parseLockYAML(text: string, file: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = parseYAML(text, { uniqueKeys: true, maxAliasCount: 100, prettyErrors: false });
+    doc = parseYAML(text, { uniqueKeys: false, maxAliasCount: 100, prettyErrors: false });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw invalidLockfile(file, `not valid YAML (${reason})`, error);
   }
   if (!isRecord(doc)) throw invalidLockfile(file, 'the top level must be a mapping');
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw invalidLockfile(
+      file,
+      `line ${duplicate.line}: duplicate key ${JSON.stringify(duplicate.key)} (conflicting entries)`
+    );
+  }
   return doc;
 }
 

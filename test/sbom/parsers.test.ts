@@ -373,3 +373,36 @@ describe('malformed lockfiles: each rejected with its code, never a crash', () =
     );
   });
 });
+
+describe('duplicate YAML keys', () => {
+  it('are conflicting entries in pnpm and yarn berry lockfiles', async () => {
+    const pnpm = [
+      "lockfileVersion: '9.0'",
+      'importers:',
+      '  .:',
+      '    dependencies:',
+      '      a:',
+      '        specifier: ^1',
+      '        version: 1.0.0',
+      'packages:',
+      '  a@1.0.0:',
+      '    resolution: {integrity: sha512-AAAA}',
+      "  'a@1.0.0':",
+      '    resolution: {integrity: sha512-BBBB}',
+      'snapshots:',
+      '  a@1.0.0: {}',
+      '',
+    ].join('\n');
+    const error = await expectCode(
+      () => parseLockfile({ text: pnpm, fileName: 'pnpm-lock.yaml' }),
+      'SBOM_LOCKFILE_INVALID'
+    );
+    expect(error.message).toContain('duplicate key "packages.a@1.0.0"');
+    const berry =
+      '__metadata:\n  version: 8\n\n"a@npm:^1":\n  version: 1.0.0\n  resolution: "a@npm:1.0.0"\n\n"a@npm:^1":\n  version: 1.0.1\n  resolution: "a@npm:1.0.1"\n';
+    await expectCode(
+      () => parseLockfile({ text: berry, fileName: 'yarn.lock' }),
+      'SBOM_LOCKFILE_INVALID'
+    );
+  });
+});

@@ -25,23 +25,20 @@ import type {
   PackageManifest,
   SchemaError,
 } from '../../sbom/index.js';
-import {
-  GENERATE_SPEC_VERSIONS,
-  LOCKFILE_NAMES,
-  LOCKFILE_SIZE_LIMIT,
-  buildGraph,
-  checkSerialNumber,
-  emptyGraph,
-  generateSbomFromGraph,
-  prepareLockfile,
-  toManifest,
-  validateBom,
-} from '../../sbom/index.js';
+import type * as SbomModule from '../../sbom/index.js';
 import { resolveBuildTime } from '../../util/time.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
 import { SAMPLE_PACKAGE_JSON, SAMPLE_PACKAGE_LOCK } from '../demo/sample-project.js';
 import type { DemoStep } from '../demo/state.js';
+
+type Sbom = typeof SbomModule;
+
+/**
+ * The sbom domain (CycloneDX library, YAML parser, ajv) is loaded when an sbom command runs, so
+ * the rest of the CLI does not pay for it at start-up.
+ */
+const loadSbom = (): Promise<Sbom> => import('../../sbom/index.js');
 
 interface SbomOptions {
   lockfile?: string;
@@ -100,7 +97,8 @@ function posix(p: string): string {
 }
 
 async function findLockfile(dir: string): Promise<string | undefined> {
-  for (const name of LOCKFILE_NAMES) {
+  const sbom = await loadSbom();
+  for (const name of sbom.LOCKFILE_NAMES) {
     const candidate = path.join(dir, name);
     if (await pathExists(candidate)) return candidate;
   }
@@ -108,10 +106,11 @@ async function findLockfile(dir: string): Promise<string | undefined> {
 }
 
 async function readManifest(file: string): Promise<PackageManifest | undefined> {
+  const sbom = await loadSbom();
   if (!(await pathExists(file))) return undefined;
   const text = await readTextLimited(file, { maxBytes: MANIFEST_LIMIT, what: 'package.json' });
   // Some package.json files start with a UTF-8 byte order mark; JSON.parse refuses it.
-  return toManifest(parseJSONText(text.replace(/^\uFEFF/, ''), file));
+  return sbom.toManifest(parseJSONText(text.replace(/^\uFEFF/, ''), file));
 }
 
 /** Directories named by yarn classic `workspaces` globs (yarn.lock does not list workspaces). */
@@ -205,11 +204,11 @@ async function hashFiles(ctx: CliContext, inputs: readonly string[]): Promise<Fi
   return subjects.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function parseSpecVersion(value: string): GenerateSpecVersion {
-  if (!(GENERATE_SPEC_VERSIONS as readonly string[]).includes(value)) {
+function parseSpecVersion(sbom: Sbom, value: string): GenerateSpecVersion {
+  if (!(sbom.GENERATE_SPEC_VERSIONS as readonly string[]).includes(value)) {
     throw new CustodyError(
       'SBOM_SPEC_UNSUPPORTED',
-      `--spec-version ${JSON.stringify(value)} is not supported; use ${GENERATE_SPEC_VERSIONS.join(', ')}`
+      `--spec-version ${JSON.stringify(value)} is not supported; use ${sbom.GENERATE_SPEC_VERSIONS.join(', ')}`
     );
   }
   return value as GenerateSpecVersion;
@@ -221,9 +220,10 @@ async function runSbom(
   options: SbomOptions,
   command: Command
 ): Promise<CommandOutput> {
-  const specVersion = parseSpecVersion(options.specVersion);
+  const sbom = await loadSbom();
+  const specVersion = parseSpecVersion(sbom, options.specVersion);
   const serialNumber =
-    options.serialNumber === undefined ? undefined : checkSerialNumber(options.serialNumber);
+    options.serialNumber === undefined ? undefined : sbom.checkSerialNumber(options.serialNumber);
   const timestamp = resolveBuildTime(ctx.env.SOURCE_DATE_EPOCH, ctx.now());
   const dirGiven = command.args.length > 0;
   const projectDir = path.resolve(ctx.cwd, dirArgument);
@@ -245,7 +245,7 @@ async function runSbom(
     if (lockfile === undefined) {
       throw new CustodyError(
         'SBOM_LOCKFILE_NOT_FOUND',
-        `no ${LOCKFILE_NAMES.join(', ')} in ${dirArgument}`,
+        `no ${sbom.LOCKFILE_NAMES.join(', ')} in ${dirArgument}`,
         { hint: 'run custody sbom in the project directory or pass --lockfile FILE' }
       );
     }
@@ -257,13 +257,13 @@ async function runSbom(
   if (lockfile !== undefined) {
     const root = path.dirname(lockfile);
     const text = await readTextLimited(lockfile, {
-      maxBytes: LOCKFILE_SIZE_LIMIT,
+      maxBytes: sbom.LOCKFILE_SIZE_LIMIT,
       what: 'lockfile',
     });
     const relative = posix(path.relative(ctx.cwd, lockfile));
     lockfilePath =
       relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(lockfile) : relative;
-    const prepared = prepareLockfile(text, lockfilePath);
+    const prepared = sbom.prepareLockfile(text, lockfilePath);
     const rootManifest = await readManifest(path.join(root, 'package.json'));
     const workspaceDirs =
       prepared.format === 'yarn-classic'
@@ -271,7 +271,7 @@ async function runSbom(
         : prepared.workspaceDirs;
     const manifests = await readWorkspaceManifests(root, workspaceDirs);
     if (rootManifest !== undefined) manifests.set('', rootManifest);
-    graph = buildGraph(prepared.build(manifests));
+    graph = sbom.buildGraph(prepared.build(manifests));
     const enrichment = options.enrich
       ? await readEnrichment(root, graph, options.includeDev)
       : new Map<string, PackageEnrichment>();
@@ -286,7 +286,7 @@ async function runSbom(
     });
   }
   const rootManifest = await readManifest(path.join(projectDir, 'package.json'));
-  graph = emptyGraph({
+  graph = sbom.emptyGraph({
     name: rootManifest?.name ?? path.basename(projectDir),
     version: rootManifest?.version,
     license: rootManifest?.license,
@@ -316,7 +316,8 @@ async function finish(
   }
 ): Promise<CommandOutput> {
   const { options } = run;
-  const result = await generateSbomFromGraph(graph, {
+  const sbom = await loadSbom();
+  const result = await sbom.generateSbomFromGraph(graph, {
     specVersion: run.specVersion,
     includeDev: options.includeDev,
     timestamp: run.timestamp,
@@ -352,10 +353,11 @@ function formatErrors(errors: readonly SchemaError[]): string {
 }
 
 async function runValidate(ctx: CliContext, file: string): Promise<CommandOutput> {
+  const sbom = await loadSbom();
   const absolute = path.resolve(ctx.cwd, file);
   const bytes = await readFileLimited(absolute, { maxBytes: VALIDATE_LIMIT, what: 'SBOM' });
   const document = parseJSONText(bytes.toString('utf8'), file);
-  const result = await validateBom(document, { source: file });
+  const result = await sbom.validateBom(document, { source: file });
   if (result.valid) {
     return {
       text: `${file}: valid CycloneDX ${result.specVersion}`,
@@ -376,9 +378,10 @@ async function runValidate(ctx: CliContext, file: string): Promise<CommandOutput
 export const sbomDemoStep: DemoStep = {
   name: 'sbom',
   async run(state) {
-    const manifests = new Map([['', toManifest(JSON.parse(SAMPLE_PACKAGE_JSON))]]);
-    const graph = buildGraph(
-      prepareLockfile(SAMPLE_PACKAGE_LOCK, 'package-lock.json').build(manifests)
+    const sbom = await loadSbom();
+    const manifests = new Map([['', sbom.toManifest(JSON.parse(SAMPLE_PACKAGE_JSON))]]);
+    const graph = sbom.buildGraph(
+      sbom.prepareLockfile(SAMPLE_PACKAGE_LOCK, 'package-lock.json').build(manifests)
     );
     const jobs = state.artifacts.flatMap((name) => [
       { path: path.join(state.outDir, name), algorithm: 'sha256' as const },
@@ -391,7 +394,7 @@ export const sbomDemoStep: DemoStep = {
       if (sha256?.ok !== true || sha512?.ok !== true) throw readError(name, 'EIO');
       return { name, sha256: sha256.hex, sha512: sha512.hex };
     });
-    const result = await generateSbomFromGraph(graph, {
+    const result = await sbom.generateSbomFromGraph(graph, {
       timestamp: resolveBuildTime(state.ctx.env.SOURCE_DATE_EPOCH, state.ctx.now()),
       lockfilePath: 'package-lock.json',
       files,
@@ -402,7 +405,7 @@ export const sbomDemoStep: DemoStep = {
       (await readFileLimited(target, { maxBytes: VALIDATE_LIMIT })).toString('utf8'),
       target
     );
-    const check = await validateBom(written, { source: 'hello.cdx.json' });
+    const check = await sbom.validateBom(written, { source: 'hello.cdx.json' });
     if (!check.valid) {
       throw new CustodyError('SBOM_SCHEMA_INVALID', `demo SBOM is not valid CycloneDX`, {
         details: { errors: check.errors },
