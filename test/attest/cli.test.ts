@@ -274,6 +274,7 @@ describe('custody attest agent and agent scan', () => {
     expect(p.model).toEqual({ name: 'claude-opus-4-1', provider: 'anthropic' });
     expect(p.prompt.commitment).toBe('hmac-sha256');
     expect(p.plan).toEqual({ id: 'PLAN-1' });
+    expect(p.agent.tools).toEqual(['shellcheck']);
     expect(
       p.changes.map((c: { digest: { gitCommit: string } }) => c.digest.gitCommit).sort()
     ).toEqual([...history.agentCommits].sort());

@@ -482,12 +482,17 @@ export async function prepareAgentStatement(
       scan.agentCommits.map((c) => c.sha)
     ));
 
+  const agentTools =
+    options.agentTool.length > 0
+      ? options.agentTool
+      : [...new Set(scan.agentCommits.flatMap((c) => [...c.tools]))].sort();
   const input: AgentProvenanceInput = {
     agent: {
       name: agentName,
       ...(options.agentId === undefined ? {} : { id: options.agentId }),
       ...optional('version', options.agentVersion ?? nonEmpty(env.CUSTODY_AGENT_VERSION)),
-      ...(options.agentTool.length > 0 ? { tools: options.agentTool } : {}),
+      // --agent-tool, else the tools the Assisted-by trailers name
+      ...(agentTools.length > 0 ? { tools: agentTools } : {}),
     },
     model: {
       name: modelName,
