@@ -257,6 +257,34 @@ describe('the release example pipeline under gitlab-ci-local', () => {
     expect(wrong.code).toBe(1);
   });
 
+  it('passes the example gitlab.com policy, and fails it when a pin does not hold', async () => {
+    const example = readRepoFile('workflows/gitlab/custody-policy.gitlab-com.yaml');
+    const verifyWith = async (name: string, policyText: string): Promise<GclRun> => {
+      const file = path.join(work, name);
+      writeFileSync(file, policyText);
+      return runCustody(
+        cli,
+        ['verify', releaseDir(), '--policy', file, '--trusted-root', stack.trustedRootPath],
+        repo.dir
+      );
+    };
+    const ok = await verifyWith('policy.yaml', example);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const selfHosted = await verifyWith(
+      'self-hosted.yaml',
+      example.replace('runnerEnvironment: gitlab-hosted', 'runnerEnvironment: self-hosted')
+    );
+    expect(selfHosted.code, selfHosted.stdout).toBe(1);
+    const otherRepo = await verifyWith(
+      'other-repo.yaml',
+      example.replace(
+        'sourceRepositories: [https://gitlab.com/acme/hello]',
+        'sourceRepositories: [https://gitlab.com/acme/other]'
+      )
+    );
+    expect(otherRepo.code, otherRepo.stdout).toBe(1);
+  });
+
   it('fails the verify job when a release artifact is tampered with', async () => {
     const artifact = path.join(releaseDir(), 'hello-1.0.0.tgz');
     expect(existsSync(artifact)).toBe(true);
