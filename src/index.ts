@@ -201,3 +201,26 @@ export type {
   SchemaError,
   ValidationResult,
 } from './sbom/index.js';
+export {
+  buildTrace,
+  renderTraceMarkdown,
+  renderTraceHTML,
+  traceGraph,
+  buildDeploymentStatement,
+  gatherAttestations,
+  verifyAttestations,
+  DEPLOYMENT_PREDICATE_TYPE,
+  DEPLOYMENT_V01_SCHEMA,
+  TRACE_VERSION,
+  GAP_CODES,
+} from './trace/index.js';
+export type {
+  Trace,
+  TraceTarget,
+  ArtifactTrail,
+  Gap,
+  GapCode,
+  VerifiedAttestation,
+  DeploymentPredicate,
+  DeploymentInput,
+} from './trace/index.js';

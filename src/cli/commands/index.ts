@@ -2,6 +2,7 @@
 import type { CommandRegistrar } from '../context.js';
 import { registerAgent } from './agent.js';
 import { registerAttest } from './attest.js';
+import { registerAttestDeploy } from './attest-deploy.js';
 import { registerChecksums } from './checksums.js';
 import { registerDemo } from './demo.js';
 import { registerDigest } from './digest.js';
@@ -10,6 +11,7 @@ import { registerKeygen } from './keygen.js';
 import { registerSign } from './sign.js';
 import { registerSignBundle } from './sign-bundle.js';
 import { registerStack } from './stack.js';
+import { registerTrace } from './trace.js';
 import { registerVerifyBundle } from './verify-bundle.js';
 import { registerVerify } from './verify.js';
 
@@ -25,5 +27,7 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerVerifyBundle,
   registerVerify,
   registerAttest,
+  registerAttestDeploy, // adds `attest deploy`: must come after registerAttest
   registerAgent,
+  registerTrace,
 ];
