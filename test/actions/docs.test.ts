@@ -64,8 +64,15 @@ describe('docs/github-actions.md', () => {
 
   it('documents the reusable workflow inputs exactly', async () => {
     const doc = await readFile(DOC, 'utf8');
-    const wf = parse(await readFile(path.join(REPO_ROOT, 'workflows/github/release.yml'), 'utf8')) as {
-      on: { workflow_call: { inputs: Record<string, { default?: unknown }>; outputs: Record<string, unknown> } };
+    const wf = parse(
+      await readFile(path.join(REPO_ROOT, 'workflows/github/release.yml'), 'utf8')
+    ) as {
+      on: {
+        workflow_call: {
+          inputs: Record<string, { default?: unknown }>;
+          outputs: Record<string, unknown>;
+        };
+      };
     };
     const rows = tableRows(doc, '| workflow input | default | meaning |');
     expect(rows.map((r) => unquote(r[0]!))).toEqual(Object.keys(wf.on.workflow_call.inputs));
@@ -73,7 +80,8 @@ describe('docs/github-actions.md', () => {
       const def = wf.on.workflow_call.inputs[unquote(row[0]!)]!.default;
       expect(row[1]).toBe(def === '' ? '`""`' : `\`${String(def)}\``);
     }
-    for (const output of Object.keys(wf.on.workflow_call.outputs)) expect(doc).toContain(`\`${output}\``);
+    for (const output of Object.keys(wf.on.workflow_call.outputs))
+      expect(doc).toContain(`\`${output}\``);
   });
 
   it('YAML examples pass only declared inputs to the actions', async () => {
@@ -88,7 +96,8 @@ describe('docs/github-actions.md', () => {
         if (Array.isArray(node)) node.forEach(visit);
         else if (node !== null && typeof node === 'object') {
           const obj = node as { uses?: unknown; with?: Record<string, unknown> };
-          if (typeof obj.uses === 'string') steps.push(obj as { uses: string; with?: Record<string, unknown> });
+          if (typeof obj.uses === 'string')
+            steps.push(obj as { uses: string; with?: Record<string, unknown> });
           Object.values(obj).forEach(visit);
         }
       };

@@ -5,7 +5,6 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { parse } from 'yaml';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -33,32 +32,25 @@ export async function actionNames(): Promise<string[]> {
 }
 
 /**
- * Bundles the action entries into a private directory with the options of scripts/build.mjs
- * (only the action entries, so other modules' CLI work cannot break these tests).
+ * A private build with the project's own build script (`node scripts/build.mjs --outdir DIR`), so
+ * the tests run exactly the dist/actions/<name>.js files the runner would start.
  */
 export async function buildActions(): Promise<string> {
   const outdir = await mkdtemp(path.join(tmpdir(), 'custody-gh-dist-'));
-  const entryDir = path.join(REPO_ROOT, 'src/ci/github/entry');
-  const entries = (await readdir(entryDir)).filter((f) => f.endsWith('.ts')).sort();
-  await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: entries.map((f) => ({
-      in: path.join(entryDir, f),
-      out: `actions/${f.replace(/\.ts$/, '')}`,
-    })),
-    outdir,
-    bundle: true,
-    splitting: false,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);",
-    },
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(REPO_ROOT, 'scripts/build.mjs'), '--outdir', outdir],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      }
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`build failed (${code}): ${stderr}`))
+    );
   });
   return outdir;
 }

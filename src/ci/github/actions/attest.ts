@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CustodyError } from '../../../errors.js';
 import { readTextLimited } from '../../../io/fs.js';
 import { heading, table } from '../summary.js';
-import { runCustodyCli } from './cli-bridge.js';
+import { runCustodyCommand } from './cli-bridge.js';
 import {
   bundleSigner,
   expandGlobs,
@@ -155,7 +155,8 @@ export async function runAttest(
   }
   const env =
     inputs.githubToken === undefined ? deps.env : { ...deps.env, GITHUB_TOKEN: inputs.githubToken };
-  const { json } = await runCustodyCli(argv, deps, { cwd: dir, env });
+  const { registerAttest } = await import('../../../cli/commands/attest.js');
+  const { json } = await runCustodyCommand(registerAttest, argv, deps, { cwd: dir, env });
   const result = json as AttestJSON;
   const bundlePath = path.resolve(dir, result.jsonl);
   const lines = (await readTextLimited(bundlePath, { what: 'attestation bundle' }))

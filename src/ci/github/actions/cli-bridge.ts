@@ -1,39 +1,71 @@
-// Runs a custody CLI command in-process with --json and returns its JSON value. The actions use
-// it where the CLI command is the adapter that owns the file and CI handling (sbom, attest,
-// verify): one implementation, so `custody <cmd>` and the action cannot drift apart. A failing
-// command's JSON error comes back as the same CustodyError (same code, message and hint).
-import { CustodyError, ERROR_CODES, type ErrorCode } from '../../../errors.js';
+// Runs one custody CLI command in-process with --json and returns its JSON value. The actions use
+// it where the CLI command is the adapter that owns the file and CI handling (sbom, attest): one
+// implementation, so `custody <cmd>` and the action cannot drift apart. Only the command's own
+// registrar is loaded (not the whole CLI), which keeps each action's bundle to what it runs.
+// Failures propagate as the command's own CustodyError (same code, message and hint).
+import type { CommandRegistrar } from '../../../cli/context.js';
+import { CustodyError } from '../../../errors.js';
 import type { ActionDeps } from './framework.js';
 
 export interface CliResult {
   readonly exitCode: number;
   readonly json: unknown;
-  /** Progress and warnings the command wrote to stderr, for the step log. */
-  readonly stderr: string;
 }
 
-export async function runCustodyCli(
+export async function runCustodyCommand(
+  register: CommandRegistrar,
   argv: readonly string[],
   deps: ActionDeps,
   options: { cwd: string; env?: Readonly<Record<string, string | undefined>> }
 ): Promise<CliResult> {
-  const { main } = await import('../../../cli/main.js');
+  const { Command, CommanderError } = await import('commander');
+  const { exitState } = await import('../../../cli/action.js');
   let stdout = '';
-  let stderr = '';
-  const exitCode = await main(['--json', ...argv], {
+  const ctx = {
     io: {
-      stdout: (text) => {
+      stdout: (text: string): void => {
         stdout += text;
       },
-      stderr: (text) => {
-        stderr += text;
+      stderr: (text: string): void => {
+        for (const line of text.split('\n')) if (line.trim() !== '') deps.log.info(line);
       },
       stderrIsTTY: false,
     },
     env: options.env ?? deps.env,
     cwd: options.cwd,
-    now: () => deps.now(),
-  });
+    now: (): Date => deps.now(),
+  };
+  const program = new Command('custody')
+    .option('--json', 'machine-readable JSON output on stdout', false)
+    .option('--debug', 'show stack traces', false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: ctx.io.stdout,
+      writeErr: ctx.io.stderr,
+      outputError: () => undefined,
+    });
+  register(program, ctx);
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  exitState.code = 0;
+  try {
+    await program.parseAsync(['--json', ...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // The action builds the argv, so a usage error is custody's bug, not the user's input
+      // (cli/program.ts is not imported: it would pull every command into the bundle).
+      throw new CustodyError(
+        'INTERNAL_ERROR',
+        `custody ${argv[0] ?? ''}: ${error.message.replace(/^error: /, '')}`,
+        {
+          cause: error,
+        }
+      );
+    }
+    throw error;
+  }
   let json: unknown;
   try {
     json = stdout.trim() === '' ? undefined : (JSON.parse(stdout) as unknown);
@@ -42,27 +74,5 @@ export async function runCustodyCli(
       cause: error,
     });
   }
-  const failure = (
-    json as
-      | { error?: { code?: unknown; message?: unknown; hint?: unknown; details?: unknown } }
-      | undefined
-  )?.error;
-  if (exitCode !== 0 && failure !== undefined) {
-    const code =
-      typeof failure.code === 'string' && failure.code in ERROR_CODES
-        ? (failure.code as ErrorCode)
-        : 'INTERNAL_ERROR';
-    throw new CustodyError(
-      code,
-      typeof failure.message === 'string' ? failure.message : `custody ${argv[0] ?? ''} failed`,
-      {
-        ...(typeof failure.hint === 'string' ? { hint: failure.hint } : {}),
-        ...(typeof failure.details === 'object' && failure.details !== null
-          ? { details: failure.details as Record<string, unknown> }
-          : {}),
-      }
-    );
-  }
-  for (const line of stderr.split('\n')) if (line.trim() !== '') deps.log.info(line);
-  return { exitCode, json, stderr };
+  return { exitCode: exitState.code, json };
 }

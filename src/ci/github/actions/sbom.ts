@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CustodyError } from '../../../errors.js';
 import { heading, table } from '../summary.js';
 import { expandGlobs, workspacePath } from './common.js';
-import { runCustodyCli } from './cli-bridge.js';
+import { runCustodyCommand } from './cli-bridge.js';
 import type { ActionDefinition, ActionDeps, ActionResult, InputReader } from './framework.js';
 
 export const SBOM_INPUTS = ['path', 'output', 'spec-version', 'include-dev', 'files'] as const;
@@ -71,7 +71,8 @@ export async function runSbom(
     ...(inputs.includeDev ? ['--include-dev'] : []),
     ...(files.length > 0 ? ['--files', ...files] : []),
   ];
-  const { json } = await runCustodyCli(argv, deps, { cwd: deps.workspace });
+  const { registerSbom } = await import('../../../cli/commands/sbom.js');
+  const { json } = await runCustodyCommand(registerSbom, argv, deps, { cwd: deps.workspace });
   const result = json as SbomJSON;
   const { digestFile } = await import('../../../digest/index.js');
   const digest = `sha256:${await digestFile(output)}`;
