@@ -34,6 +34,8 @@ const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
 export interface VerifyMeta {
   policySource: PolicySource;
+  /** Time stamped into the report (default `now`; SOURCE_DATE_EPOCH for reproducible output). */
+  reportTime?: Date;
   trustedRoot?: string;
 }
 
@@ -410,7 +412,7 @@ export async function verifyRelease(
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     verdict: failures.length === 0 ? 'PASS' : 'FAIL',
-    verifiedAt: toRFC3339(now),
+    verifiedAt: toRFC3339(meta.reportTime ?? now),
     policy: { name: policy.name, uri: meta.policySource.uri, digest: meta.policySource.digest },
     ...(meta.trustedRoot === undefined ? {} : { trustedRoot: meta.trustedRoot }),
     release: { checks: releaseChecks },

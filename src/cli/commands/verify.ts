@@ -4,13 +4,15 @@ import path from 'node:path';
 import { CustodyError, isCustodyError } from '../../errors.js';
 import { readTextLimited, writeFileAtomic } from '../../io/fs.js';
 import { signStatement } from '../../sign/index.js';
-import { prettyCanonicalJSON } from '../../util/canonical-json.js';
+import { canonicalJSON, prettyCanonicalJSON } from '../../util/canonical-json.js';
+import { registerSecret } from '../../util/redact.js';
 import { resolveBuildTime } from '../../util/time.js';
 import { runVerification } from '../../verify/adapter/run.js';
-import { renderMarkdown, renderText } from '../../verify/render.js';
+import { renderMarkdown, renderText, verdictLine } from '../../verify/render.js';
 import { buildVsa } from '../../verify/vsa.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
+import type { DemoStep } from '../demo/state.js';
 import { signerConfigFromFlags, type SignerFlags } from './sign.js';
 
 interface VerifyOptions {
@@ -137,7 +139,9 @@ export async function runVerifyCommand(
           maxBytes: 64 * 1024,
           what: 'public key',
         });
-  const now = resolveBuildTime(ctx.env.SOURCE_DATE_EPOCH, ctx.now());
+  // Freshness is judged by the real clock; SOURCE_DATE_EPOCH only stamps the report.
+  const now = ctx.now();
+  const reportTime = resolveBuildTime(ctx.env.SOURCE_DATE_EPOCH, now);
   const outputs = [options.output, options.vsa].filter((o): o is string => o !== undefined);
   const result = await runVerification({
     cwd: ctx.cwd,
@@ -171,6 +175,7 @@ export async function runVerifyCommand(
     exclude: outputs.map((o) => path.basename(o)),
     ...(workers === undefined ? {} : { workers }),
     now,
+    reportTime,
   });
   const { report } = result;
   for (const note of result.notes) ctx.io.stderr(`note: ${note}\n`);
@@ -241,3 +246,142 @@ function vsaSignerFlags(options: VerifyOptions): SignerFlags | undefined {
     ...(options.vsaTsaUrl === undefined ? {} : { tsaUrl: options.vsaTsaUrl }),
   };
 }
+
+const VSA_DEMO_FILE = 'verification.intoto.jsonl';
+
+interface DemoSigningStack {
+  signingConfig: unknown;
+  issueToken(profile: 'github'): string;
+}
+
+interface DemoAttestationsFact {
+  kinds?: string[];
+  signerIdentity?: string;
+}
+
+/** The demo's own release policy, pinned to what the earlier steps produced and signed. */
+export function demoPolicyYAML(options: {
+  identity: string;
+  issuer: string;
+  checksums: boolean;
+  checksumsSigned: boolean;
+  provenance: boolean;
+  sbom: boolean;
+  agents: boolean;
+}): string {
+  const repository = 'https://github.com/acme/hello';
+  return `# custody demo: the release policy of the sample "hello" release (docs/policy.md).
+apiVersion: custody.dev/v1alpha1
+kind: ReleasePolicy
+metadata:
+  name: hello-demo-release
+spec:
+  signers:
+    - issuer: ${options.issuer}
+      subject: ${options.identity}
+      extensions:
+        sourceRepositoryURI: ${repository}
+  checksums: { required: ${options.checksums}, file: SHA256SUMS, signed: ${options.checksumsSigned} }
+  provenance:
+    required: ${options.provenance}
+    builderIds: ['${options.identity}']
+    buildTypes: [https://actions.github.io/buildtypes/workflow/v1]
+    sourceRepositories: [${repository}]
+    sourceRefs: ['refs/tags/v*']
+    workflows: [.github/workflows/release.yml]
+    denySelfHostedRunners: true
+  sbom:
+    required: ${options.sbom}
+    specVersions: ['1.5', '1.6', '1.7']
+    deniedLicenses: [GPL-3.0-only, AGPL-*]
+  agents:
+    required: ${options.agents}
+    allowedAgents: [claude-code]
+    allowedModels: ['claude-*']
+    requirePromptDigest: true
+    minApprovals: 1
+    allowedApprovers: ['https://github.com/*']
+    allowedAutonomy: [assisted]
+  freshness: { maxAge: 30d }
+  transparency: { requireTlog: true }
+`;
+}
+
+/**
+ * `custody demo`, last step: writes custody-policy.yaml beside the release, verifies the whole
+ * release against it with the local stack's trusted_root.json, writes verification.md and
+ * verification.json into the release and publishes the verdict (fact: 'verdict').
+ */
+export const verifyDemoStep: DemoStep = {
+  name: 'verify',
+  async run(state) {
+    const attestations = state.facts.get('attestations') as DemoAttestationsFact | undefined;
+    const signer = state.facts.get('signerIdentity') as
+      { subjectAlternativeName?: string; issuer?: string } | undefined;
+    const identity = attestations?.signerIdentity ?? signer?.subjectAlternativeName;
+    if (identity === undefined) {
+      throw new CustodyError('POLICY_INVALID', 'the demo release has no signer identity to pin');
+    }
+    const kinds = new Set(attestations?.kinds ?? []);
+    const bundles = (state.facts.get('bundles') ?? {}) as Record<string, string>;
+    const policyFile = path.join(state.outDir, 'custody-policy.yaml');
+    await writeFileAtomic(
+      policyFile,
+      demoPolicyYAML({
+        identity,
+        issuer: signer?.issuer ?? 'https://token.actions.githubusercontent.com',
+        checksums: state.facts.has('checksums'),
+        checksumsSigned: bundles.SHA256SUMS !== undefined,
+        provenance: kinds.has('provenance'),
+        sbom: kinds.has('sbom'),
+        agents: kinds.has('agent'),
+      })
+    );
+    const trustedRoot = path.join(state.outDir, 'trusted_root.json');
+    const stack = state.facts.get('stack') as { trustedRoot?: unknown } | undefined;
+    if (stack?.trustedRoot !== undefined) {
+      await writeFileAtomic(trustedRoot, prettyCanonicalJSON(stack.trustedRoot));
+    }
+    state.log(`wrote custody-policy.yaml (signer ${identity}) and trusted_root.json`);
+    const now = state.ctx.now();
+    const result = await runVerification({
+      cwd: state.outDir,
+      targets: [state.outDir],
+      policyFile,
+      policyFlags: {},
+      trustedRoot,
+      now,
+      reportTime: resolveBuildTime(state.ctx.env.SOURCE_DATE_EPOCH, now),
+    });
+    const { report } = result;
+    await writeFileAtomic(
+      path.join(state.outDir, 'verification.json'),
+      prettyCanonicalJSON(report)
+    );
+    await writeFileAtomic(path.join(state.outDir, 'verification.md'), renderMarkdown(report));
+    for (const failure of report.summary.failures) {
+      state.log(`FAIL ${failure.subject} ${failure.id} ${failure.code}: ${failure.message}`);
+    }
+    // A signed VSA of the verdict, for whoever deploys the release (the trace step looks for it).
+    const demoStack = state.facts.get('stack') as DemoSigningStack | undefined;
+    if (demoStack !== undefined && typeof demoStack.issueToken === 'function') {
+      const vsa = buildVsa(report, {
+        resourceUri: 'https://github.com/acme/hello/releases/tag/v1.0.0',
+        inputAttestations: result.release.attestationFiles,
+      });
+      const token = demoStack.issueToken('github');
+      registerSecret(token);
+      const bundle = await signStatement(vsa, {
+        identity: { kind: 'keyless', token },
+        signingConfig: demoStack.signingConfig,
+      });
+      await writeFileAtomic(path.join(state.outDir, VSA_DEMO_FILE), `${canonicalJSON(bundle)}\n`);
+      state.log(
+        `wrote ${VSA_DEMO_FILE}: signed SLSA VSA (${vsa.predicate?.verificationResult ?? '?'})`
+      );
+    }
+    state.log(verdictLine(report));
+    state.log('wrote verification.json and verification.md');
+    state.facts.set('verdict', report.verdict);
+  },
+};

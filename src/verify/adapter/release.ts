@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseStatement, type InTotoStatement } from '../../attest/intoto.js';
-import { digestFilesSettled, type DigestAlgorithm } from '../../digest/index.js';
+import { digestFilesSettled, parseChecksums, type DigestAlgorithm } from '../../digest/index.js';
 import { CustodyError } from '../../errors.js';
 import { readFileLimited, resolveInside } from '../../io/fs.js';
 import type {
@@ -25,8 +25,13 @@ const CONTROL_FILES = new Set([
   'custody-policy.yml',
   'verification.json',
   'verification.md',
+  'trace.html',
+  'trace.md',
+  'trace.json',
 ]);
 const LEGACY_SIGNATURE_SUFFIXES = ['.sig', '.pem', '.cert', '.crt', '.asc', '.minisig'];
+/** SBOM documents: verified through their attestation; artifacts only when the checksums list them. */
+const SBOM_DOCUMENT_SUFFIXES = ['.cdx.json', '.cdx.xml', '.spdx.json', '.spdx'];
 const DEFAULT_CHECKSUM_NAMES = ['SHA256SUMS', 'SHA512SUMS', 'checksums.txt'];
 const BUNDLE_LIMIT = 64 * 1024 * 1024;
 const CHECKSUMS_LIMIT = 64 * 1024 * 1024;
@@ -62,6 +67,7 @@ type FileKind = 'bundle-json' | 'bundle-jsonl' | 'runner-metadata' | 'control' |
 function classify(name: string, exclude: ReadonlySet<string>): FileKind {
   if (CONTROL_FILES.has(name) || exclude.has(name)) return 'control';
   if (LEGACY_SIGNATURE_SUFFIXES.some((s) => name.endsWith(s))) return 'control';
+  if (SBOM_DOCUMENT_SUFFIXES.some((s) => name.endsWith(s))) return 'control';
   if (name.endsWith('.sigstore.json') || name.endsWith('.sigstore')) return 'bundle-json';
   if (name.endsWith('.intoto.jsonl') || name.endsWith('.jsonl')) return 'bundle-jsonl';
   if (name === 'artifacts-metadata.json' || name.endsWith('-metadata.json'))
@@ -83,6 +89,7 @@ export async function readRelease(options: ReadReleaseOptions): Promise<ReadRele
   const bundleFiles: { name: string; file: string; kind: 'bundle-json' | 'bundle-jsonl' }[] = [];
   const metadataFiles: { name: string; file: string }[] = [];
   let checksumsFile: { name: string; file: string } | undefined;
+  const controlFiles: { name: string; file: string }[] = [];
   let releaseDir: string | undefined;
   let trustedRootInRelease: string | undefined;
 
@@ -121,6 +128,9 @@ export async function readRelease(options: ReadReleaseOptions): Promise<ReadRele
       }
       if (name === options.checksumsName || DEFAULT_CHECKSUM_NAMES.includes(name)) continue;
       const kind = classify(name, exclude);
+      if (kind === 'control' && !exclude.has(name) && !CONTROL_FILES.has(name)) {
+        controlFiles.push({ name, file });
+      }
       if (kind === 'artifact') artifactFiles.push({ name, file });
       else if (kind === 'bundle-json' || kind === 'bundle-jsonl')
         bundleFiles.push({ name, file, kind });
@@ -211,6 +221,9 @@ export async function readRelease(options: ReadReleaseOptions): Promise<ReadRele
       text: bytes.toString('utf8'),
       digests: { sha256: sha256(bytes) },
     };
+    // A metadata-looking file (an SBOM document, a .sig) that the checksums list is an artifact.
+    const listed = listedNames(checksums.text);
+    for (const control of controlFiles) if (listed.has(control.name)) artifactFiles.push(control);
   }
 
   // Hash with every algorithm some subject uses without sha256 (npm provenance: sha512 only).
@@ -393,6 +406,14 @@ function subjectAlgorithms(bundle: unknown): DigestAlgorithm[] {
     return [...found];
   } catch {
     return [];
+  }
+}
+
+function listedNames(text: string): Set<string> {
+  try {
+    return new Set(parseChecksums(text).map((entry) => entry.path));
+  } catch {
+    return new Set(); // the engine reports the broken checksums file
   }
 }
 

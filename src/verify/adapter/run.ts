@@ -35,7 +35,10 @@ export interface RunVerificationOptions {
   /** Output files to leave out of the artifact set (the report, the VSA). */
   exclude?: string[];
   workers?: number;
+  /** The clock freshness and certificate validity are judged by. */
   now: Date;
+  /** The time written into the report (SOURCE_DATE_EPOCH); default `now`. */
+  reportTime?: Date;
 }
 
 export interface RunVerificationResult {
@@ -120,6 +123,7 @@ export async function runVerification(
   };
   const report = await verifyRelease(release.inputs, policy, deps, options.now, {
     policySource: source,
+    ...(options.reportTime === undefined ? {} : { reportTime: options.reportTime }),
     trustedRoot:
       options.trustedRoot === undefined
         ? `embedded:${trust.name}`
