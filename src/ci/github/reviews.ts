@@ -2,7 +2,7 @@
 // (GET /repos/{o}/{r}/commits/{sha}/pulls) and their reviews (GET /repos/{o}/{r}/pulls/{n}/reviews),
 // through @actions/github's Octokit with Link-header pagination. Approvals come from the platform,
 // never from the agent's own report. The token is registered as a secret and never printed.
-import { getOctokit } from '@actions/github';
+import type * as GitHubModule from '@actions/github';
 import { createHash } from 'node:crypto';
 import type { HumanApproval } from '../../attest/agent.js';
 import { CustodyError } from '../../errors.js';
@@ -37,7 +37,9 @@ interface ReviewRecord {
   html_url: string;
 }
 
-type Octokit = ReturnType<typeof getOctokit>;
+// @actions/github is loaded on first use: importing it builds a process-wide `context` from the
+// environment, which the CLI should not do at start-up.
+type Octokit = ReturnType<typeof GitHubModule.getOctokit>;
 
 const SILENT_LOG = {
   debug: (): void => undefined,
@@ -46,9 +48,10 @@ const SILENT_LOG = {
   error: (): void => undefined,
 };
 
-export function githubClient(options: GitHubApprovalsOptions): Octokit {
+export async function githubClient(options: GitHubApprovalsOptions): Promise<Octokit> {
   registerSecret(options.token);
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const { getOctokit } = await import('@actions/github');
   return getOctokit(options.token, {
     baseUrl: options.apiUrl.replace(/\/+$/, ''),
     log: SILENT_LOG,
@@ -69,7 +72,7 @@ export async function githubApprovalsForCommits(
   options: GitHubApprovalsOptions
 ): Promise<HumanApproval[]> {
   const [owner, repo] = splitRepository(options.repository);
-  const client = githubClient(options);
+  const client = await githubClient(options);
   const commitsByPR = new Map<number, { pr: PullRequestInfo; commits: Set<string> }>();
   for (const sha of [...commits].sort()) {
     for (const pr of await pullRequestsForCommit(client, owner, repo, sha)) {
