@@ -146,9 +146,10 @@ export function parseBundle(input: unknown): Bundle {
   if (typeof mediaType !== 'string' || !BUNDLE_MEDIA_TYPES.includes(mediaType)) {
     throw bundleInvalid(`unsupported bundle mediaType ${JSON.stringify(mediaType)}`);
   }
-  const envelope = (value as { dsseEnvelope?: { signatures?: unknown } }).dsseEnvelope;
+  const envelope = (value as { dsseEnvelope?: unknown }).dsseEnvelope;
   if (envelope !== undefined) {
-    const count = Array.isArray(envelope.signatures) ? envelope.signatures.length : 0;
+    const signatures = (envelope as { signatures?: unknown } | null)?.signatures;
+    const count = Array.isArray(signatures) ? signatures.length : 0;
     if (count !== 1) {
       throw bundleInvalid(
         `a Sigstore DSSE envelope must have exactly one signature, found ${count}`

@@ -1,0 +1,120 @@
+// Malformed bundles never escape as anything but a CustodyError: deterministic mutations of real
+// bundles (wrong types, removed fields, flipped bytes) through verifyBundle.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { isCustodyError } from '../../src/errors.js';
+import { embeddedTrustedRoot, loadTrustedRoot, verifyBundle } from '../../src/sign/index.js';
+
+const DIR = '/work/shared/conformance';
+const CASES = [
+  'happy-path-v0.1',
+  'happy-path-v0.3',
+  'happy-path-intoto-in-dsse-v3',
+  'rekor2-happy-path',
+  'rekor2-dsse-happy-path',
+  'managed-key-happy-path',
+];
+
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
+
+function paths(value: JSONValue, prefix: (string | number)[] = []): (string | number)[][] {
+  const out: (string | number)[][] = [prefix];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
+  }
+  return out;
+}
+
+function mutate(root: JSONValue, where: (string | number)[], random: () => number): JSONValue {
+  const copy = JSON.parse(JSON.stringify(root)) as JSONValue;
+  if (where.length === 0) return copy;
+  let parent = copy as Record<string | number, JSONValue>;
+  for (const key of where.slice(0, -1)) parent = parent[key] as Record<string | number, JSONValue>;
+  const last = where[where.length - 1] as string | number;
+  const current = parent[last];
+  const choice = Math.floor(random() * 6);
+  if (choice === 0) delete parent[last];
+  else if (choice === 1) parent[last] = null;
+  else if (choice === 2) parent[last] = 42;
+  else if (choice === 3) parent[last] = ['x'];
+  else if (choice === 4) parent[last] = { a: 1 };
+  else if (typeof current === 'string' && current.length > 4) {
+    parent[last] = current.slice(0, 2) + (current[2] === 'A' ? 'B' : 'A') + current.slice(3);
+  } else parent[last] = 'AAAA';
+  return copy;
+}
+
+it('mutated bundles fail with CustodyError codes only', () => {
+  const random = prng(20261121);
+  const escapes: string[] = [];
+  let rejected = 0;
+  for (const name of CASES) {
+    const dir = path.join(DIR, 'bundle-verify', name);
+    const bundle = JSON.parse(
+      readFileSync(path.join(dir, 'bundle.sigstore.json'), 'utf8')
+    ) as JSONValue;
+    let trust = embeddedTrustedRoot('public-good');
+    try {
+      trust = loadTrustedRoot(
+        JSON.parse(readFileSync(path.join(dir, 'trusted_root.json'), 'utf8'))
+      );
+    } catch {
+      // no case-specific root
+    }
+    let key: string | undefined;
+    try {
+      key = readFileSync(path.join(dir, 'key.pub'), 'utf8');
+    } catch {
+      key = undefined;
+    }
+    const artifact = readFileSync(path.join(DIR, 'bundle-verify/a.txt'));
+    const all = paths(bundle);
+    for (let i = 0; i < 80; i++) {
+      const where = all[Math.floor(random() * all.length)] ?? [];
+      const mutated = mutate(bundle, where, random);
+      try {
+        verifyBundle(
+          mutated,
+          { kind: 'bytes', bytes: artifact },
+          trust,
+          key === undefined ? { anyIdentity: true } : { publicKeyPEM: key }
+        );
+      } catch (error) {
+        if (isCustodyError(error)) rejected += 1;
+        else escapes.push(`${name} ${where.join('.')}: ${String(error)}`);
+      }
+    }
+  }
+  expect(escapes).toEqual([]);
+  expect(rejected).toBeGreaterThan(150);
+});
+
+it('mutated trusted roots fail with VERIFY_TRUST_ROOT_INVALID only', () => {
+  const random = prng(42);
+  const root = JSON.parse(
+    readFileSync(path.join(DIR, 'trusted-roots/staging.json'), 'utf8')
+  ) as JSONValue;
+  const all = paths(root);
+  const escapes: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const where = all[Math.floor(random() * all.length)] ?? [];
+    try {
+      loadTrustedRoot(mutate(root, where, random));
+    } catch (error) {
+      if (!isCustodyError(error) || error.code !== 'VERIFY_TRUST_ROOT_INVALID') {
+        escapes.push(`${where.join('.')}: ${String(error)}`);
+      }
+    }
+  }
+  expect(escapes).toEqual([]);
+});
