@@ -253,7 +253,7 @@ export function renderGraphSVG(graph: TraceGraph, label: string): string {
         .slice(0, 2)
         .map(
           (line, i) =>
-            `<text class="l" x="${p.x + 10}" y="${p.y + 38 + i * 16}">${esc(clip(line, 34))}</text>`
+            `<text class="l" x="${p.x + 10}" y="${p.y + 38 + i * 16}">${esc(clip(line, 29))}</text>`
         ),
       '</g>'
     );
