@@ -63,6 +63,8 @@ describe('signed attestations through the local stack', () => {
       '--name',
       'hello',
       '--bundle-per-kind',
+      '--trusted-root',
+      stack.trustedRootPath,
       ...signing,
     ];
     const sbom = await runCli(['attest', 'sbom', '--sbom', 'sbom.cdx.json', ...common], {
@@ -203,6 +205,29 @@ describe('signed attestations through the local stack', () => {
       predicate.runDetails.builder.id
     );
     expect(run.stdout).not.toContain(gitlabToken);
+  });
+
+  it('--trusted-root: a bundle that does not verify against the given root is not written', async () => {
+    const run = await runCli(
+      [
+        'attest',
+        'provenance',
+        '--subject',
+        'hello-linux-amd64',
+        '--name',
+        'wrongroot',
+        '--identity-token-file',
+        'oidc.token',
+        '--signing-config',
+        stack.signingConfigPath,
+        '--trusted-root',
+        path.join(REPO_ROOT, 'src/sign/trusted-roots/public-good.json'),
+      ],
+      { cwd: dir, env: loadCIEnv('github-tag') }
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error\[VERIFY_/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('wrongroot.'))).toEqual([]);
   });
 
   it('refuses to sign a statement that fails its schema', async () => {

@@ -3,7 +3,7 @@
 // (optionally also <name>.<kind>.sigstore.json), or writes the unsigned statement with
 // --statement-only. See docs/attest.md.
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,8 +41,10 @@ import { CustodyError } from '../../errors.js';
 import { pathExists, readFileLimited, readTextLimited } from '../../io/fs.js';
 import {
   loadTrustedRoot,
+  parsePrivateKey,
   signStatement,
   verifyBundle,
+  type ArtifactInput,
   type SignerConfig,
 } from '../../sign/index.js';
 import { registerSecret } from '../../util/redact.js';
@@ -58,6 +60,7 @@ import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
 import type { DemoStep } from '../demo/state.js';
 import { addSignerFlags, signerConfigFromFlags, type SignerFlags } from './sign.js';
+import { resolveTrust } from './verify-bundle.js';
 
 /** Prompts are hashed, never stored; anything bigger than this is not a prompt. */
 const PROMPT_LIMIT = 16 * 1024 * 1024;
@@ -72,6 +75,7 @@ interface CommonOptions extends SignerFlags {
   name?: string;
   bundlePerKind?: boolean;
   statementOnly?: boolean;
+  trustedRoot?: string;
 }
 
 interface ProvenanceOptions extends CommonOptions {
@@ -138,6 +142,10 @@ function addCommonFlags(command: Command): Command {
       'base name of the output files (default: the single subject, else "multiple")'
     )
     .option('--bundle-per-kind', 'also write <name>.<kind>.sigstore.json')
+    .option(
+      '--trusted-root <file>',
+      'verify each new bundle against this trusted_root.json before writing it'
+    )
     .option(
       '--statement-only',
       'write the validated, unsigned statement to <name>.<kind>.statement.json'
@@ -778,6 +786,25 @@ async function emit(
   }
   const { config, identityLabel } = signer ?? (await signerConfigFromFlags(ctx, options));
   const bundle = await signStatement(statement, config);
+  if (options.trustedRoot !== undefined) {
+    // Check the new bundle before anything is written (as `custody sign --trusted-root` does).
+    const trust = await resolveTrust(ctx, { trustedRoot: options.trustedRoot });
+    const publicKeyPEM =
+      config.identity.kind === 'key'
+        ? createPublicKey(
+            parsePrivateKey(config.identity.privateKeyPEM, config.identity.passphrase)
+          )
+            .export({ type: 'spki', format: 'pem' })
+            .toString()
+        : undefined;
+    verifyBundle(
+      bundle,
+      subjectArtifact(statement),
+      trust,
+      { anyIdentity: true, ...(publicKeyPEM === undefined ? {} : { publicKeyPEM }) },
+      { requireTransparencyLog: config.tlog !== false }
+    );
+  }
   await appendBundle(plan.jsonl, bundle);
   const bundleFile =
     options.bundlePerKind === true ? await writeBundleFile(plan, kind, bundle) : undefined;
@@ -794,6 +821,17 @@ async function emit(
       ...(bundleFile === undefined ? {} : { bundle: rel(bundleFile) }),
     },
   };
+}
+
+/** A subject digest to check the signed statement against (any sha2 digest will do). */
+function subjectArtifact(statement: InTotoStatement): ArtifactInput | undefined {
+  for (const subject of statement.subject) {
+    for (const algorithm of ['sha256', 'sha384', 'sha512'] as const) {
+      const hex = subject.digest?.[algorithm];
+      if (hex !== undefined) return { kind: 'digest', algorithm, hex };
+    }
+  }
+  return undefined;
 }
 
 export function formatInconsistencies(list: readonly Inconsistency[]): string[] {
