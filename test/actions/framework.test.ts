@@ -128,9 +128,10 @@ function recordingPlatform(env: Record<string, string>): {
         rec.order.push('error');
         rec.errors.push({ message, title });
       },
-      writeSummary: async (s) => {
+      writeSummary: (s) => {
         rec.order.push('summary');
         rec.summaries.push(s);
+        return Promise.resolve();
       },
       setExitCode: (c) => {
         rec.exitCode = c;
@@ -153,7 +154,7 @@ async function execute(def: ReturnType<typeof action>, env: Record<string, strin
   const { platform, rec } = recordingPlatform(env);
   const code = await executeAction(def, {
     inputs: envInputSource(env),
-    loadPlatform: async () => platform,
+    loadPlatform: () => Promise.resolve(platform),
     makeDeps: () => ({
       env,
       workspace: '/tmp',
@@ -168,10 +169,12 @@ describe('executeAction', () => {
   const TOKEN = 'ghp_superSecretToken123456';
   it('masks secrets first, redacts them from outputs and summaries', async () => {
     const { code, rec } = await execute(
-      action(async (inputs) => ({
-        outputs: { result: `token was ${inputs.token ?? ''}` },
-        summary: [{ kind: 'text', text: `token ${inputs.token ?? ''}` }],
-      })),
+      action((inputs) =>
+        Promise.resolve({
+          outputs: { result: `token was ${inputs.token ?? ''}` },
+          summary: [{ kind: 'text', text: `token ${inputs.token ?? ''}` }],
+        })
+      ),
       { INPUT_TOKEN: TOKEN }
     );
     expect(code).toBe(0);
@@ -183,11 +186,13 @@ describe('executeAction', () => {
 
   it('writes outputs and summary, then fails with the verdict code and its exit class', async () => {
     const { code, rec } = await execute(
-      action(async () => ({
-        outputs: { result: 'FAIL' },
-        summary: [{ kind: 'text', text: 'why' }],
-        failure: new CustodyError('GATE_DENIED', 'no human approval'),
-      })),
+      action(() =>
+        Promise.resolve({
+          outputs: { result: 'FAIL' },
+          summary: [{ kind: 'text' as const, text: 'why' }],
+          failure: new CustodyError('GATE_DENIED', 'no human approval'),
+        })
+      ),
       {}
     );
     expect(code).toBe(1);
@@ -200,7 +205,7 @@ describe('executeAction', () => {
 
   it('annotates thrown CustodyErrors with code and hint, exit class from the code table', async () => {
     const { code, rec } = await execute(
-      action(async () => {
+      action(() => {
         throw new CustodyError('SIGN_IDENTITY_UNAVAILABLE', 'no token', {
           hint: 'add id-token: write',
         });
@@ -218,7 +223,9 @@ describe('executeAction', () => {
   it('turns plain Errors and non-Errors into INTERNAL_ERROR annotations, never silence', async () => {
     for (const thrown of [new Error('boom'), 'a string', { weird: true }, undefined]) {
       const { code, rec } = await execute(
-        action(async () => {
+        action(() => {
+          // Deliberately not an Error: the frame must still annotate it.
+          // eslint-disable-next-line @typescript-eslint/only-throw-error
           throw thrown;
         }),
         {}
@@ -232,9 +239,9 @@ describe('executeAction', () => {
   it('reports input errors before running, with the platform loaded for the annotation', async () => {
     let ran = false;
     const def = {
-      ...action(async () => {
+      ...action(() => {
         ran = true;
-        return { outputs: { result: '' }, summary: [] };
+        return Promise.resolve({ outputs: { result: '' }, summary: [] });
       }),
       readInputs: (read: InputReader<'token'>) => ({ token: read.required('token') }),
     };
