@@ -49,7 +49,7 @@ function verified(
     tlogEntries: 1,
     timestamps: [new Date('2026-11-20T12:00:00Z')],
     ...extra,
-  } as VerifiedBundle;
+  };
 }
 
 function provenance(
