@@ -148,7 +148,7 @@ export function parseBundle(input: unknown): Bundle {
   }
   const envelope = (value as { dsseEnvelope?: unknown }).dsseEnvelope;
   if (envelope !== undefined) {
-    const signatures = (envelope as { signatures?: unknown } | null)?.signatures;
+    const signatures = (envelope)?.signatures;
     const count = Array.isArray(signatures) ? signatures.length : 0;
     if (count !== 1) {
       throw bundleInvalid(
