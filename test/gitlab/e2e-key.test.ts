@@ -2,7 +2,7 @@
 // variable, verifying with the committed public key) run end to end by gitlab-ci-local. The
 // transparency log is the local stack's Rekor, chosen through the components' signing-config.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -175,8 +175,13 @@ describe('the self-managed example pipeline (key signing) under gitlab-ci-local'
     expect(wrong.code, wrong.stdout).toBe(1);
   });
 
-  it('keeps the private key out of the logs and the release', () => {
+  it('keeps the private key out of the logs and the release, and removes its temp file', () => {
     const keyBody = privateKey.split('\n')[1] ?? privateKey;
+    const tempKeys = [...(run.stdout + run.stderr).matchAll(/signed as key (\/\S+)/g)].map(
+      (m) => m[1]
+    );
+    expect(tempKeys.length).toBeGreaterThan(0);
+    for (const file of tempKeys) expect(existsSync(file ?? ''), file).toBe(false);
     expect(run.stdout + run.stderr).not.toContain(keyBody);
     const release = path.join(
       repo.dir,
