@@ -148,7 +148,10 @@ export function parseBundle(input: unknown): Bundle {
   }
   const envelope = (value as { dsseEnvelope?: unknown }).dsseEnvelope;
   if (envelope !== undefined) {
-    const signatures = (envelope)?.signatures;
+    const signatures =
+      envelope !== null && typeof envelope === 'object' && 'signatures' in envelope
+        ? envelope.signatures
+        : undefined;
     const count = Array.isArray(signatures) ? signatures.length : 0;
     if (count !== 1) {
       throw bundleInvalid(
