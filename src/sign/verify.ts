@@ -536,11 +536,11 @@ export function verifyBundle(
       result.statement = statement;
       if (artifact !== undefined) checkSubject(statement, artifact);
     } else if (artifact !== undefined) {
-      const payloadDigest =
+      const isPayload =
         artifact.kind === 'bytes'
           ? Buffer.from(artifact.bytes).equals(Buffer.from(envelope.payload))
           : digestOf(artifact.algorithm, envelope.payload) === artifact.hex.toLowerCase();
-      if (!payloadDigest) {
+      if (!isPayload) {
         throw new CustodyError(
           'VERIFY_SUBJECT_MISMATCH',
           `the artifact is not the signed DSSE payload (payload type ${envelope.payloadType})`

@@ -253,3 +253,40 @@ describe('certificateIdentity', () => {
     expect(identity.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('DSSE with a non-in-toto payload type', () => {
+  it('binds the artifact to the payload bytes', async () => {
+    const { generateKeyPair, signPayload } = await import('../../src/sign/index.js');
+    const pair = generateKeyPair('ed25519');
+    const payload = Buffer.from('{"hello":"world"}');
+    const bundle = await signPayload(payload, 'application/json', {
+      identity: { kind: 'key', privateKeyPEM: pair.privateKeyPEM },
+      tlog: false,
+    });
+    const trust = embeddedTrustedRoot('public-good');
+    const keyPolicy = { publicKeyPEM: pair.publicKeyPEM };
+    const lenient = { requireTransparencyLog: false };
+    const result = verifyBundle(
+      bundle,
+      { kind: 'bytes', bytes: payload },
+      trust,
+      keyPolicy,
+      lenient
+    );
+    expect(result.payloadType).toBe('application/json');
+    expect(result.statement).toBeUndefined();
+    const hex = createHash('sha256').update(payload).digest('hex');
+    verifyBundle(bundle, { kind: 'digest', algorithm: 'sha256', hex }, trust, keyPolicy, lenient);
+    await expectCode(
+      () =>
+        verifyBundle(
+          bundle,
+          { kind: 'bytes', bytes: Buffer.from('other') },
+          trust,
+          keyPolicy,
+          lenient
+        ),
+      'VERIFY_SUBJECT_MISMATCH'
+    );
+  });
+});
