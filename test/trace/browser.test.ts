@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InTotoStatement } from '../../src/attest/intoto.js';
 import { buildTrace, renderTraceHTML } from '../../src/trace/index.js';
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 /** Opens a file:// page with every non-file request aborted and recorded. */
 async function open(file: string): Promise<{
-  page: import('playwright-core').Page;
+  page: Page;
   requests: string[];
   close: () => Promise<void>;
 }> {
@@ -90,9 +90,8 @@ describe('the HTML trace report in headless Chromium', () => {
       const box = await svg.boundingBox();
       expect(box?.width).toBeGreaterThan(400);
       expect(box?.height).toBeGreaterThan(80);
-      const kinds = await page
-        .locator('svg.graph g.node')
-        .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-kind')));
+      const nodes = await page.locator('svg.graph g.node').all();
+      const kinds = await Promise.all(nodes.map((n) => n.getAttribute('data-kind')));
       expect([...new Set(kinds)].sort()).toEqual([
         'agent',
         'approver',
