@@ -9,6 +9,7 @@ import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../stack/in
 import { prettyCanonicalJSON } from '../../util/canonical-json.js';
 import type { DemoStep } from './state.js';
 import { attestDemoStep } from '../commands/attest.js';
+import { traceDemoStep } from '../commands/trace.js';
 import { sbomDemoStep } from '../commands/sbom.js';
 
 const writeArtifacts: DemoStep = {
@@ -107,4 +108,5 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   sbomDemoStep,
   signRelease,
   attestDemoStep,
+  traceDemoStep, // last: records a deployment and writes trace.{html,md,json}
 ];
