@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as Enums from '@cyclonedx/cyclonedx-library/Enums';
 import * as Models from '@cyclonedx/cyclonedx-library/Models';
-import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
+import type * as SerializeModule from '@cyclonedx/cyclonedx-library/Serialize';
 import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
 import { Factories as LicenseFactories } from '@cyclonedx/cyclonedx-library/Contrib/License';
 import { PackageURL } from 'packageurl-js';
@@ -289,11 +289,17 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
  * The Bom as plain JSON data, deterministic: sorted lists (the library's sortLists) and a
  * serialNumber derived from the content (UUIDv5 over its canonical JSON) unless one is given.
  */
-export function normalizeBom(
+// The library's Serialize entry also loads its XML serializer (xmlbuilder2 and a DOM
+// implementation) when it is imported; only the JSON normalizer is needed, and only here.
+let serializeModule: Promise<typeof SerializeModule> | undefined;
+
+export async function normalizeBom(
   bom: Models.Bom,
   specVersion: GenerateSpecVersion = DEFAULT_SPEC_VERSION,
   serialNumber?: string
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
+  serializeModule ??= import('@cyclonedx/cyclonedx-library/Serialize');
+  const Serialize = await serializeModule;
   const factory = new Serialize.JSON.Normalize.Factory(SPECS[specVersion]);
   const normalized = factory.makeForBom().normalize(bom, { sortLists: true }) as unknown as Record<
     string,

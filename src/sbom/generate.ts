@@ -46,7 +46,7 @@ export async function generateSbomFromGraph(
 ): Promise<GeneratedSbom> {
   const specVersion = options.specVersion ?? DEFAULT_SPEC_VERSION;
   const bom = buildBom(graph, { ...options, specVersion });
-  const document = normalizeBom(bom, specVersion, options.serialNumber);
+  const document = await normalizeBom(bom, specVersion, options.serialNumber);
   if (options.validate !== false) await assertValidBom(document, 'generated SBOM');
   let componentCount = 0;
   for (const pkg of graph.packages.values())

@@ -69,7 +69,7 @@ export interface GraphPackage {
   readonly resolved: string | undefined;
   /** Merged SRI: algorithm → base64 digest. */
   readonly integrity: ReadonlyMap<string, string>;
-  license: string | undefined;
+  readonly license: string | undefined;
   readonly workspacePath: string | undefined;
   readonly installPaths: readonly string[];
   /** Only reachable through dev dependencies. */

@@ -92,6 +92,19 @@ describe('custody sbom', () => {
     expect(await readFile(file, 'utf8')).toBe(stdoutRun.stdout);
   });
 
+  it('--lockfile reads a lockfile of any name, detecting its format from the content', async () => {
+    const dir = path.join(tmp, 'renamed');
+    await mkdir(dir, { recursive: true });
+    await cp(path.join(FIXTURES, 'pnpm-v6/pnpm-lock.yaml'), path.join(dir, 'deps.lock'));
+    await cp(path.join(FIXTURES, 'pnpm-v6/package.json'), path.join(dir, 'package.json'));
+    const run = await runCli(['--json', 'sbom', '--lockfile', 'renamed/deps.lock'], { env: ENV, cwd: tmp });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ lockfile: 'renamed/deps.lock', format: 'pnpm', components: 6 });
+    const missing = await runCli(['sbom', '--lockfile', 'renamed/nope.lock'], { env: ENV, cwd: tmp });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('error[INPUT_NOT_FOUND]');
+  });
+
   it('--spec-version 1.5 and 1.7 validate; anything else is refused', async () => {
     for (const version of ['1.5', '1.7']) {
       const run = await runCli(['sbom', SMALL, '--spec-version', version], { env: ENV });
