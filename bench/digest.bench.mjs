@@ -4,6 +4,7 @@
 // a fast wrong answer cannot pass.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, writeSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -123,7 +124,7 @@ export async function run(ctx) {
     const openssl = measured[1].timing.median;
     tables.push({
       title: workload.title,
-      columns: ['tool', 'median', 'min–max', 'throughput', 'vs sha256sum', 'vs openssl'],
+      columns: ['tool', 'median', 'min–max', 'throughput', 'vs sha256sum', 'vs openssl', 'CPU s'],
       rows: measured.map(({ tool, timing }) => ({
         tool,
         median: ctx.fmt.seconds(timing.median),
@@ -131,9 +132,11 @@ export async function run(ctx) {
         throughput: ctx.fmt.rate(workload.bytes, timing.median),
         'vs sha256sum': ctx.fmt.ratio(sha256sum, timing.median),
         'vs openssl': ctx.fmt.ratio(openssl, timing.median),
+        'CPU s': timing.cpu.toFixed(3),
       })),
       notes: [
         'Ratios are throughput ratios (>1× = faster than the reference). CLI and external tools include process start-up.',
+        `CPU s: median user+sys seconds of all threads and processes (10 ms resolution for processes); load average now ${os.loadavg()[0].toFixed(2)}.`,
       ],
     });
   }

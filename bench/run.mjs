@@ -15,13 +15,15 @@
 //   ctx.node                  the Node 24 binary running the bench
 //   ctx.runs, ctx.quick       from the command line
 //   ctx.tmpdir(prefix)        a temp directory, deleted when the runner exits
-//   ctx.measure(fn, {runs?, warmup?})  awaits fn() warmup + runs times: { median, min, max, samples } in seconds
+//   ctx.measure(fn, {runs?, warmup?})  awaits fn() warmup + runs times: { median, min, max, samples, cpu } in
+//                             seconds; cpu = median user+sys CPU of this process (all threads) plus finished
+//                             child processes — steadier than wall time on a busy machine
 //   ctx.spawnTimed(cmd, args, options) runs a process to completion (spawnSync; throws on exit ≠ 0): seconds + stdout
 //   ctx.fmt.seconds(s), ctx.fmt.rate(bytes, s) (GB/s, GB = 1e9 bytes), ctx.fmt.ratio(a, b) ("1.23×")
 //   ctx.log(line)             progress on stderr (results go to stdout)
 // Benches measure; they do not assert timing. Keep each under a few minutes on 2 cores.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -52,18 +54,46 @@ function cleanup() {
   for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/** CPU seconds (user+sys) of this process and of its waited-for children (Linux /proc; else own only). */
+function cpuSeconds() {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    // Fields after the parenthesised command name: cutime and cstime are the 14th and 15th.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    children = (Number(fields[13]) + Number(fields[14])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    children = 0;
+  }
+  return (own.user + own.system) / 1e6 + children;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 async function measure(fn, { runs, warmup = 1 } = {}) {
   for (let i = 0; i < warmup; i++) await fn();
   const samples = [];
+  const cpu = [];
   for (let i = 0; i < (runs ?? ctxRuns); i++) {
+    const cpuStart = cpuSeconds();
     const start = performance.now();
     await fn();
     samples.push((performance.now() - start) / 1000);
+    cpu.push(cpuSeconds() - cpuStart);
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1], samples };
+  return {
+    median: median(samples),
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+    samples,
+    cpu: median(cpu),
+  };
 }
 
 function spawnTimed(cmd, args, options = {}) {
@@ -163,7 +193,7 @@ async function main() {
   };
   process.stdout.write(
     `custody benchmarks — node ${process.version}, ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'cpu'}), ` +
-      `median of ${options.runs} runs after a warm-up\n`
+      `median of ${options.runs} runs after a warm-up; load average at start ${os.loadavg()[0].toFixed(2)}\n`
   );
   let failed = 0;
   for (const name of selected) {
