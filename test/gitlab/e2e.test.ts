@@ -89,7 +89,6 @@ describe('the release example pipeline under gitlab-ci-local', () => {
       variablesFile,
       stringify({
         CI_COMMIT_TAG: TAG,
-        GITLAB_CI: 'true',
         SIGSTORE_ID_TOKEN: token,
         CUSTODY_NODE: process.execPath,
         CUSTODY_CLI: cli,
@@ -114,8 +113,6 @@ describe('the release example pipeline under gitlab-ci-local', () => {
       '--inputs-file',
       inputsFile,
       '--force-shell-executor',
-      '--ignore-predefined-vars',
-      'GITLAB_CI',
       '--shell-isolation',
       '--no-artifacts-to-source',
     ];
