@@ -292,6 +292,21 @@ describe('custody sign / sign-bundle / keygen on the local stack', () => {
     expect(denied.stdout + denied.stderr).not.toContain(refused.split('.')[1] ?? 'x');
   });
 
+  it('refuses to overwrite the signed file with its bundle', async () => {
+    const token = stack.issueToken('github');
+    const run = await runCli(
+      ['sign', 'app.tgz', '--bundle', 'app.tgz', '--identity-token', token],
+      { cwd: dir }
+    );
+    expect(run.code).toBe(2);
+    const conf = await runCli(
+      ['sign-bundle', '--identity-token', token, '--bundle', 'app.tgz', 'app.tgz'],
+      { cwd: dir }
+    );
+    expect(conf.code).toBe(2);
+    expect(await readFile(path.join(dir, 'app.tgz'), 'utf8')).toBe('app contents\n');
+  });
+
   it('without any identity: exit 3 and the hint names both CI fixes', async () => {
     const run = await runCli(['sign', 'app.tgz'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
     expect(run.code).toBe(3);

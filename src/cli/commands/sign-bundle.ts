@@ -5,6 +5,7 @@
 // whose exact bytes become the DSSE payload. With --trusted-root the new bundle is verified
 // offline before it is written.
 import path from 'node:path';
+import { CustodyError } from '../../errors.js';
 import { parseStatement, INTOTO_PAYLOAD_TYPE } from '../../attest/intoto.js';
 import { readFileLimited, writeFileAtomic } from '../../io/fs.js';
 import {
@@ -54,6 +55,10 @@ async function runSignBundle(
   file: string,
   options: SignBundleOptions
 ): Promise<CommandOutput> {
+  const out = path.resolve(ctx.cwd, options.bundle);
+  if (out === path.resolve(ctx.cwd, file)) {
+    throw new CustodyError('USAGE_INVALID', '--bundle would overwrite the file being signed');
+  }
   const { config, identityLabel } = await signerConfigFromFlags(ctx, options);
   const data = await readFileLimited(path.resolve(ctx.cwd, file), {
     maxBytes: ARTIFACT_LIMIT,
@@ -90,7 +95,6 @@ async function runSignBundle(
       );
     }
   }
-  const out = path.resolve(ctx.cwd, options.bundle);
   await writeFileAtomic(out, prettyCanonicalJSON(bundle));
   return {
     text: `signed ${file} as ${identityLabel} → ${options.bundle}`,

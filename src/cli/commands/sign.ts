@@ -206,6 +206,12 @@ async function runSign(
       '--bundle names one output, so it takes exactly one file'
     );
   }
+  if (
+    options.bundle !== undefined &&
+    path.resolve(ctx.cwd, options.bundle) === path.resolve(ctx.cwd, files[0] ?? '')
+  ) {
+    throw new CustodyError('USAGE_INVALID', '--bundle would overwrite the file being signed');
+  }
   const { config, identityLabel } = await signerConfigFromFlags(ctx, options);
   const trust =
     options.trustedRoot === undefined
