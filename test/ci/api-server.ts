@@ -7,6 +7,8 @@ export const GOOD_TOKEN = 'ghs_loopbackToken0123456789abcdef';
 export const GITLAB_TOKEN = 'glpat-loopbackToken0123456789';
 export const SHA_A = '62cdb7020ff920e5aa642c3d4066950dd1f01f4d';
 export const SHA_B = '1b6453892473a467d07372d45eb05abc2031647a';
+/** A commit only the run's pull request (#19, e.g. from a fork) knows about. */
+export const SHA_C = 'fe05bcdcdc4928012781a5f1a2a77cbb5398e106';
 
 export interface ApiServer {
   url: string;
@@ -94,6 +96,18 @@ function githubReviews(pr: number): object[] {
       },
     ];
   }
+  if (pr === 19) {
+    return [
+      {
+        id: 30,
+        user: user('carol', 5005),
+        state: 'APPROVED',
+        submitted_at: '2026-11-19T16:00:00Z',
+        commit_id: SHA_C,
+        html_url: 'https://github.com/acme/hello/pull/19#pullrequestreview-30',
+      },
+    ];
+  }
   return [
     {
       id: 20,
@@ -150,6 +164,29 @@ export async function startApiServer(options: { anyCommitPR?: number } = {}): Pr
                 ? [pr(options.anyCommitPR)]
                 : []
         );
+      }
+      if ((m = /^\/repos\/acme\/hello\/pulls\/(\d+)$/.exec(url.pathname))) {
+        const n = Number(m[1]);
+        const author = n === 19 ? user('fork-author', 6006) : user('agent-author', 4004);
+        return json(200, {
+          number: n,
+          html_url: `https://github.com/acme/hello/pull/${n}`,
+          user: author,
+        });
+      }
+      if (
+        (m = /^\/repos\/acme\/hello\/pulls\/(\d+)\/commits$/.exec(url.pathname)) &&
+        m[1] !== '19'
+      ) {
+        return json(200, []);
+      }
+      if (url.pathname === '/repos/acme/hello/pulls/19/commits') {
+        if ((url.searchParams.get('page') ?? '1') === '1') {
+          const next = new URL(url.toString());
+          next.searchParams.set('page', '2');
+          return json(200, [{ sha: '0'.repeat(40) }], { link: `<${next.toString()}>; rel="next"` });
+        }
+        return json(200, [{ sha: SHA_C }]);
       }
       if ((m = /^\/repos\/acme\/hello\/pulls\/(\d+)\/reviews$/.exec(url.pathname))) {
         const all = githubReviews(Number(m[1]));

@@ -9,6 +9,7 @@ import {
   GOOD_TOKEN,
   SHA_A,
   SHA_B,
+  SHA_C,
   startApiServer,
   type ApiServer,
 } from './api-server.js';
@@ -69,6 +70,18 @@ describe('GitHub pull-request reviews', () => {
       artifacts: [{ name: 'x', digest: { sha256: 'a'.repeat(64) } }],
     });
     expect(statementProblems(statement)).toEqual([]);
+  });
+
+  it("matches commits to the run's own pull request (from the event payload), across pages", async () => {
+    const approvals = await githubApprovalsForCommits([SHA_C], gh({ pullRequest: 19 }));
+    expect(approvals.map((a) => [a.changeRequest?.number, a.approver.login, a.commits])).toEqual([
+      [19, 'carol', [SHA_C]],
+    ]);
+    // without the run's pull request, nothing links SHA_C to a review
+    expect(await githubApprovalsForCommits([SHA_C], gh())).toEqual([]);
+    expect(
+      server.requests.some((r) => r.url.includes('/pulls/19/commits') && r.url.includes('page=2'))
+    ).toBe(true);
   });
 
   it('maps 401, 404, 500 and malformed answers to codes', async () => {

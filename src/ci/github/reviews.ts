@@ -20,6 +20,11 @@ export interface GitHubApprovalsOptions {
   repository: string;
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
+  /**
+   * The pull request of the run (pull_request events, from GITHUB_EVENT_PATH). Its commits are
+   * matched too, for commits the commit→pulls lookup does not associate (e.g. from forks).
+   */
+  pullRequest?: number;
 }
 
 interface PullRequestInfo {
@@ -74,12 +79,18 @@ export async function githubApprovalsForCommits(
   const [owner, repo] = splitRepository(options.repository);
   const client = await githubClient(options);
   const commitsByPR = new Map<number, { pr: PullRequestInfo; commits: Set<string> }>();
+  const associate = (pr: PullRequestInfo, sha: string): void => {
+    const entry = commitsByPR.get(pr.number) ?? { pr, commits: new Set<string>() };
+    entry.commits.add(sha);
+    commitsByPR.set(pr.number, entry);
+  };
   for (const sha of [...commits].sort()) {
-    for (const pr of await pullRequestsForCommit(client, owner, repo, sha)) {
-      const entry = commitsByPR.get(pr.number) ?? { pr, commits: new Set<string>() };
-      entry.commits.add(sha);
-      commitsByPR.set(pr.number, entry);
-    }
+    for (const pr of await pullRequestsForCommit(client, owner, repo, sha)) associate(pr, sha);
+  }
+  if (options.pullRequest !== undefined) {
+    const pr = await pullRequest(client, owner, repo, options.pullRequest);
+    const inPR = new Set(await pullRequestCommits(client, owner, repo, pr.number));
+    for (const sha of commits) if (inPR.has(sha)) associate(pr, sha);
   }
   const approvals: HumanApproval[] = [];
   for (const { pr, commits: prCommits } of [...commitsByPR.values()].sort(
@@ -122,17 +133,53 @@ export async function pullRequestsForCommit(
       per_page: 100,
     })
   );
-  return asArray(pulls, 'pull requests').map((raw) => {
-    const pr = raw as { number?: unknown; html_url?: unknown; user?: { login?: unknown } | null };
-    if (typeof pr.number !== 'number' || typeof pr.html_url !== 'string') {
-      throw malformed('pull request');
-    }
-    return {
-      number: pr.number,
-      htmlUrl: pr.html_url,
-      authorLogin: typeof pr.user?.login === 'string' ? pr.user.login : undefined,
-    };
+  return asArray(pulls, 'pull requests').map(toPullRequestInfo);
+}
+
+export async function pullRequest(
+  client: Octokit,
+  owner: string,
+  repo: string,
+  pullNumber: number
+): Promise<PullRequestInfo> {
+  const response = await call(`pull request #${pullNumber}`, () =>
+    client.rest.pulls.get({ owner, repo, pull_number: pullNumber })
+  );
+  return toPullRequestInfo(response.data);
+}
+
+/** The commit ids of a pull request (all pages). */
+export async function pullRequestCommits(
+  client: Octokit,
+  owner: string,
+  repo: string,
+  pullNumber: number
+): Promise<string[]> {
+  const commits = await call(`commits of pull request #${pullNumber}`, () =>
+    client.paginate(client.rest.pulls.listCommits, {
+      owner,
+      repo,
+      pull_number: pullNumber,
+      per_page: 100,
+    })
+  );
+  return asArray(commits, 'pull request commits').map((raw) => {
+    const sha = (raw as { sha?: unknown }).sha;
+    if (typeof sha !== 'string') throw malformed('pull request commit');
+    return sha;
   });
+}
+
+function toPullRequestInfo(raw: unknown): PullRequestInfo {
+  const pr = raw as { number?: unknown; html_url?: unknown; user?: { login?: unknown } | null };
+  if (typeof pr.number !== 'number' || typeof pr.html_url !== 'string') {
+    throw malformed('pull request');
+  }
+  return {
+    number: pr.number,
+    htmlUrl: pr.html_url,
+    authorLogin: typeof pr.user?.login === 'string' ? pr.user.login : undefined,
+  };
 }
 
 export async function reviewsForPullRequest(

@@ -561,6 +561,7 @@ async function fetchApprovals(
       repository,
       apiUrl: gh?.apiUrl ?? vars.GITHUB_API_URL ?? 'https://api.github.com',
       serverUrl: gh?.serverUrl ?? vars.GITHUB_SERVER_URL ?? 'https://github.com',
+      ...(gh?.pullRequest === undefined ? {} : { pullRequest: gh.pullRequest.number }),
     });
   }
   if (source === 'gitlab') {
