@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Trace } from '../../src/trace/types.js';
+import { generateKeyPair } from '../../src/sign/index.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { buildTracedRelease, ISSUER, type TracedRelease } from './release.js';
 
@@ -317,6 +318,49 @@ describe('custody trace on a real release', () => {
       { cwd: release.dir }
     );
     expect(validate(JSON.parse(readFileSync(path.join(out, 't.json'), 'utf8')))).toBe(true);
+  });
+  it('key-signed deployment records verify with --key, and are gaps without it', async () => {
+    const dir = copy();
+    const pair = generateKeyPair('ecdsa-p256');
+    writeFileSync(path.join(dir, 'deploy.key'), pair.privateKeyPEM);
+    writeFileSync(path.join(dir, 'deploy.pub'), pair.publicKeyPEM);
+    const deploy = await runCli(
+      [
+        'attest',
+        'deploy',
+        '--subject',
+        'hello-linux-amd64',
+        '--environment',
+        'staging',
+        '--target',
+        'https://staging.example.com/hello',
+        '--vsa',
+        'hello.vsa.sigstore.json',
+        '--output',
+        'staging.intoto.jsonl',
+        '--key',
+        'deploy.key',
+        '--no-tlog',
+      ],
+      { cwd: dir, env: { SOURCE_DATE_EPOCH: '1795170700' } }
+    );
+    expect(deploy.code, deploy.stderr).toBe(0);
+    const withKey = await trace(['hello-linux-amd64', '--key', 'deploy.pub'], dir);
+    expect(withKey.trace.artifacts[0]!.deployments.map((d) => d.environment)).toEqual([
+      'production',
+      'staging',
+    ]);
+    expect(withKey.trace.artifacts[0]!.deployments[1]!.attestation.signer.kind).toBe('key');
+    expect(withKey.trace.complete).toBe(true);
+    const without = await trace(['hello-linux-amd64'], dir);
+    expect(without.trace.artifacts[0]!.gaps).toEqual([
+      expect.objectContaining({
+        code: 'ATTESTATION_UNVERIFIED',
+        link: 'deployment',
+        attestation: 'staging.intoto.jsonl#1',
+        reason: 'VERIFY_IDENTITY_MISMATCH',
+      }),
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { digestFile } from '../../digest/files.js';
 import { CustodyError } from '../../errors.js';
-import { writeFileAtomic } from '../../io/fs.js';
+import { readTextLimited, writeFileAtomic } from '../../io/fs.js';
 import {
   loadTrustedRoot,
   signStatement,
@@ -42,6 +42,7 @@ interface TraceOptions {
   certificateIdentity?: string;
   certificateIdentityRegexp?: string;
   certificateOidcIssuer?: string;
+  key?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -76,6 +77,7 @@ export const registerTrace: CommandRegistrar = (program, ctx) => {
     )
     .option('--certificate-identity-regexp <re>', 'require a signer identity matching this regexp')
     .option('--certificate-oidc-issuer <url>', 'require this OIDC issuer')
+    .option('--key <pem>', 'public key (PEM) to verify key-signed bundles with')
     .option('--strict', 'exit 1 when the trail has an error gap')
     .addHelpText(
       'after',
@@ -164,10 +166,16 @@ export async function traceFromFiles(options: {
   cwd: string;
   trust: TrustContext;
   policy?: IdentityPolicy;
+  publicKeyPEM?: string;
   now: Date;
 }): Promise<Trace> {
   const raws = await gatherAttestations(options.attestations, { cwd: options.cwd });
-  const entries = verifyAttestations(raws, options.trust, options.policy);
+  const entries = verifyAttestations(
+    raws,
+    options.trust,
+    options.policy,
+    options.publicKeyPEM === undefined ? {} : { publicKeyPEM: options.publicKeyPEM }
+  );
   return buildTrace(entries, options.target, { generatedAt: options.now });
 }
 
@@ -248,6 +256,14 @@ async function runTrace(
     cwd: ctx.cwd,
     trust,
     policy: identityPolicy(options),
+    ...(options.key === undefined
+      ? {}
+      : {
+          publicKeyPEM: await readTextLimited(path.resolve(ctx.cwd, options.key), {
+            maxBytes: 64 * 1024,
+            what: 'public key',
+          }),
+        }),
     now: resolveBuildTime(ctx.env.SOURCE_DATE_EPOCH, ctx.now()),
   });
   const rendered = renderTrace(trace, format);

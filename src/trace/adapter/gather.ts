@@ -210,7 +210,8 @@ function messageDigestOf(bundle: unknown): { algorithm: string; hex: string } | 
 export function verifyAttestations(
   raws: readonly RawAttestation[],
   trust: TrustContext,
-  policy: IdentityPolicy = { anyIdentity: true }
+  policy: IdentityPolicy = { anyIdentity: true },
+  options: { publicKeyPEM?: string } = {}
 ): VerifiedAttestation[] {
   return raws.map((raw): VerifiedAttestation => {
     if (raw.problem !== undefined || raw.value === undefined) {
@@ -242,6 +243,13 @@ export function verifyAttestations(
       };
     }
     const messageDigest = messageDigestOf(value);
+    // Key-signed bundles (no certificate) verify against the given public key, with or without
+    // a transparency-log entry (`--key --no-tlog` releases); certificate ones against `policy`.
+    const keySigned = obj(obj(value)?.verificationMaterial)?.publicKey !== undefined;
+    const bundlePolicy: IdentityPolicy =
+      keySigned && options.publicKeyPEM !== undefined
+        ? { publicKeyPEM: options.publicKeyPEM }
+        : policy;
     try {
       const verified = verifyBundle(
         value,
@@ -253,7 +261,8 @@ export function verifyAttestations(
               hex: messageDigest.hex,
             },
         trust,
-        policy
+        bundlePolicy,
+        keySigned ? { requireTransparencyLog: false } : {}
       );
       const signer = verified.signer;
       return {
