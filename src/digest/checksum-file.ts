@@ -96,6 +96,18 @@ export async function createChecksumFile(
     return { name, hex: result.hex, size: result.size };
   });
   const text = formatChecksums(entries);
+  // Never write a file that verify would refuse (e.g. a name starting with a backslash, which
+  // reads as a Windows absolute path): parse it back first.
+  try {
+    parseChecksums(text, { source: options.output });
+  } catch (error) {
+    const name = isCustodyError(error) ? error.details?.name : undefined;
+    throw new CustodyError(
+      'CHECKSUMS_PATH_UNSAFE',
+      `cannot list ${typeof name === 'string' ? JSON.stringify(name) : 'a file'}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error, hint: 'rename the file or leave it out' }
+    );
+  }
   await writeFileAtomic(output, text);
   return { output, algorithm, entries, skipped: expanded.skipped, text };
 }

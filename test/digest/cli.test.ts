@@ -158,6 +158,15 @@ describe('custody checksums create', () => {
     expect(named.stderr).toContain('error[USAGE_INVALID]');
   });
 
+  it('never writes a name that verify would refuse', async () => {
+    const dir = await release('create-backslash');
+    await writeFile(path.join(dir, '\\lead'), 'x');
+    const run = await runCli(['checksums', 'create', '-o', 'SUMS', '.'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error[CHECKSUMS_PATH_UNSAFE]: cannot list "\\\\lead"');
+    await expect(readFile(path.join(dir, 'SUMS'))).rejects.toThrow();
+  });
+
   it('refuses files outside the checksum file directory, also through a symlink', async () => {
     const dir = await release('create-outside');
     const outside = await runCli(['checksums', 'create', '-o', 'sub/SUMS', 'empty'], { cwd: dir });
