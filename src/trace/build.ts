@@ -428,10 +428,22 @@ function trailOf(
   const vsaByPayload = new Map(
     byKind('vsa').map((e) => [e.payloadSha256 ?? '', verificationOf(e)] as const)
   );
-  const deployments = byKind('deployment')
-    .filter((e) => e.statement.predicateType === DEPLOYMENT_PREDICATE_TYPE)
-    .map((e) => deploymentOf(e, vsaByPayload))
-    .filter((d): d is DeploymentLink => d !== undefined);
+  const deployments: DeploymentLink[] = [];
+  for (const entry of byKind('deployment')) {
+    const deployment = deploymentOf(entry, vsaByPayload);
+    if (deployment !== undefined) {
+      deployments.push(deployment);
+      continue;
+    }
+    // Signed, but not a record custody can read (another version, or fields missing): say so.
+    gaps.push({
+      code: 'DEPLOYMENT_RECORD_INVALID',
+      severity: 'error',
+      link: 'deployment',
+      message: `the deployment record needs environment, target.uri and deployedAt (${DEPLOYMENT_PREDICATE_TYPE}); this one (${entry.statement.predicateType}) lacks them`,
+      attestation: entry.source,
+    });
+  }
   if (deployments.length === 0) {
     gaps.push({
       code: 'DEPLOYMENT_MISSING',

@@ -47,12 +47,19 @@ afterAll(async () => {
 });
 
 /** Opens a file:// page with every non-file request aborted and recorded. */
-async function open(file: string): Promise<{
+async function open(
+  file: string,
+  options: { javaScriptEnabled?: boolean } = {}
+): Promise<{
   page: Page;
   requests: string[];
   close: () => Promise<void>;
 }> {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  // The report needs no script; the hostile-content test enables JavaScript so that an injected
+  // script would run (and be caught) if escaping or the CSP failed.
+  const context = await browser.newContext({
+    javaScriptEnabled: options.javaScriptEnabled ?? false,
+  });
   const requests: string[] = [];
   await context.route('**/*', async (route) => {
     const url = route.request().url();
@@ -143,9 +150,10 @@ describe('the HTML trace report in headless Chromium', () => {
     );
     const file = path.join(out, 'hostile.html');
     writeFileSync(file, renderTraceHTML(trace));
-    const { page, requests, close } = await open(file);
+    const { page, requests, close } = await open(file, { javaScriptEnabled: true });
     try {
       expect(await page.title()).not.toBe('pwned');
+      expect(await page.title()).toMatch(/^Custody trace: digest sha256:d{64}$/);
       const text = await page.locator('body').innerText();
       expect(text).toContain('<script>document.title="pwned"</script>');
       expect(text).toContain('INCOMPLETE');

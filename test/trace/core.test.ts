@@ -128,6 +128,21 @@ describe('buildTrace gap rules', () => {
     for (const code of codes) expect(GAP_CODES).toContain(code);
   });
 
+  it('a verified but unreadable deployment record is a gap, not dropped', () => {
+    const trace = buildTrace(
+      [entry('d', statement('https://custody.dev/deployment/v0.2', { environment: 'prod' }))],
+      { kind: 'digest', sha256: DIGEST },
+      { generatedAt: NOW }
+    );
+    expect(trace.artifacts[0]!.deployments).toEqual([]);
+    expect(
+      trace.artifacts[0]!.gaps.find((g) => g.code === 'DEPLOYMENT_RECORD_INVALID')
+    ).toMatchObject({
+      attestation: 'd',
+      severity: 'error',
+    });
+  });
+
   it('a complete chain has no error gap; duplicates of one signed statement count once', () => {
     const prov = provenance(COMMIT);
     const trace = buildTrace(
