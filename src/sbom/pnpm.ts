@@ -4,6 +4,7 @@
 // Importers are workspaces; `link:` references between them become workspace edges.
 import path from 'node:path/posix';
 import { parse as parseYAML } from 'yaml';
+import { readLockfileYAML } from './lock-yaml.js';
 import type {
   EdgeKind,
   InstanceEdge,
@@ -50,9 +51,9 @@ function findDuplicateKey(text: string): { key: string; line: number } | undefin
 
 /** Parses lockfile YAML; syntax errors, truncation and duplicate keys are SBOM_LOCKFILE_INVALID. */
 export function parseLockYAML(text: string, file: string): Record<string, unknown> {
-  let doc: unknown;
+  let doc: unknown = readLockfileYAML(text);
   try {
-    doc = parseYAML(text, { uniqueKeys: false, maxAliasCount: 100, prettyErrors: false });
+    doc ??= parseYAML(text, { uniqueKeys: false, maxAliasCount: 100, prettyErrors: false });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw invalidLockfile(file, `not valid YAML (${reason})`, error);

@@ -97,10 +97,20 @@ describe('custody sbom', () => {
     await mkdir(dir, { recursive: true });
     await cp(path.join(FIXTURES, 'pnpm-v6/pnpm-lock.yaml'), path.join(dir, 'deps.lock'));
     await cp(path.join(FIXTURES, 'pnpm-v6/package.json'), path.join(dir, 'package.json'));
-    const run = await runCli(['--json', 'sbom', '--lockfile', 'renamed/deps.lock'], { env: ENV, cwd: tmp });
+    const run = await runCli(['--json', 'sbom', '--lockfile', 'renamed/deps.lock'], {
+      env: ENV,
+      cwd: tmp,
+    });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ lockfile: 'renamed/deps.lock', format: 'pnpm', components: 6 });
-    const missing = await runCli(['sbom', '--lockfile', 'renamed/nope.lock'], { env: ENV, cwd: tmp });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      lockfile: 'renamed/deps.lock',
+      format: 'pnpm',
+      components: 6,
+    });
+    const missing = await runCli(['sbom', '--lockfile', 'renamed/nope.lock'], {
+      env: ENV,
+      cwd: tmp,
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('error[INPUT_NOT_FOUND]');
   });
