@@ -93,6 +93,43 @@ describe('component job scripts', () => {
     );
   });
 
+  it('sign with a key file given by a relative path signs every file, spaces included', async () => {
+    const dir = project('key-file');
+    mkdirSync(path.join(dir, 'dist'));
+    writeFileSync(path.join(dir, 'dist/my app.tgz'), 'app');
+    writeFileSync(path.join(dir, 'dist/b.tgz'), 'b');
+    const keygen = await runScript(
+      `${command} keygen --output-key keys/release.key --output-pub keys/release.pub`,
+      dir,
+      {}
+    );
+    expect(keygen.code, keygen.output).toBe(0);
+    const result = await runScript(jobScript('sign'), dir, {
+      ...common(),
+      CUSTODY_FILES: 'dist/*',
+      CUSTODY_SIGNING: 'key',
+      CUSTODY_KEY_VARIABLE: 'RELEASE_KEY',
+      RELEASE_KEY: 'keys/release.key',
+      CUSTODY_TLOG: 'false',
+    });
+    expect(result.code, result.output).toBe(0);
+    const release = path.join(dir, 'custody-release');
+    expect(readFileSync(path.join(release, 'SHA256SUMS'), 'utf8')).toMatch(
+      /^[0-9a-f]{64} {2}b\.tgz\n[0-9a-f]{64} {2}my app\.tgz\n$/
+    );
+    for (const file of ['SHA256SUMS', 'b.tgz', 'my app.tgz']) {
+      const bundle = JSON.parse(
+        readFileSync(path.join(release, `${file}.sigstore.json`), 'utf8')
+      ) as {
+        mediaType: string;
+      };
+      expect(bundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
+    }
+    expect(readFileSync(path.join(dir, 'custody-sign.env'), 'utf8')).toMatch(
+      /^CUSTODY_SIGNED_FILES=2$/m
+    );
+  });
+
   it('verify reports error (not failed) in the dotenv when custody cannot run the check', async () => {
     const dir = project('bad-policy');
     mkdirSync(path.join(dir, 'custody-release'));
