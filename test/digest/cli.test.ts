@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { runCli } from '../helpers/cli.js';
 
 let root: string;
@@ -92,6 +93,33 @@ describe('custody digest', () => {
       skipped: [{ path: 'sub/escape', reason: 'symlink-leaves-root' }],
     });
     expect(run.stderr).toContain('skipped sub/escape');
+  });
+
+  it('shows a progress line on a TTY stderr once the work takes over a second, and erases it', async () => {
+    const dir = await release('digest-progress');
+    for (const tty of [true, false]) {
+      let clock = 0;
+      let stdout = '';
+      let stderr = '';
+      const code = await main(['digest', 'big.dat', 'binary.bin'], {
+        io: {
+          stdout: (t) => (stdout += t),
+          stderr: (t) => (stderr += t),
+          stderrIsTTY: tty,
+        },
+        env: {},
+        cwd: dir,
+        now: () => new Date((clock += 700)), // every look at the clock: 0.7 s later
+      });
+      expect(code).toBe(0);
+      expect(stdout.split('\n')).toHaveLength(3);
+      if (tty) {
+        expect(stderr).toMatch(/^\r\x1b\[Khashing: \d\/2 files, [\d.]+\/0\.00 GB \(\d+%\)/);
+        expect(stderr.endsWith('\r\x1b[K')).toBe(true);
+      } else {
+        expect(stderr).toBe('');
+      }
+    }
   });
 
   it('fails with exit 2 for a missing path or an unknown algorithm', async () => {
