@@ -163,11 +163,21 @@ describe('component inputs are validated', () => {
     expect(result.code, result.stderr).toBe(0);
   });
 
+  // Independent read-only previews, each with its own state dir: run them side by side.
   for (const c of cases) {
-    it(`rejects ${c.name}`, async () => {
-      const result = await gitlabCiLocal(repo, ['--file', `${c.name}.gitlab-ci.yml`, '--preview']);
+    it.concurrent(`rejects ${c.name}`, async () => {
+      const result = await gitlabCiLocal(repo, [
+        '--file',
+        `${c.name}.gitlab-ci.yml`,
+        '--state-dir',
+        `.gcl-state-${c.name}`,
+        '--preview',
+      ]);
       expect(result.code).not.toBe(0);
-      expect(result.stdout + result.stderr).toMatch(c.error);
+      const output = result.stdout + result.stderr;
+      expect(output).toMatch(c.error);
+      // Rejected for the input under test, not for something else.
+      expect(output).toContain(`\`${Object.keys(c.inputs)[0] ?? ''}\` input`);
     });
   }
 });
