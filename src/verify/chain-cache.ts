@@ -1,26 +1,41 @@
-// Verifying the same certificate chain once per process: @sigstore/verify rebuilds and re-verifies
-// the whole chain for every bundle (leaf ← intermediate ← root), re-encoding every certificate to
-// DER on each comparison. The trusted CA and TSA certificates are the same parsed objects for
-// every bundle of a release, so their DER encodings, public keys and their signatures over each
-// other are computed once here (memoized on those instances only), and DER encodings of parsed
-// ASN.1 objects are memoized. Leaf certificates come from the bundles and are always verified. The wrappers delegate to the originals, so a
-// change in @sigstore/verify's internals can only make the cache miss, never change a result.
+// Verifying the same certificate chain once per process. @sigstore/verify rebuilds and
+// re-verifies the whole chain for every bundle, and for every verified timestamp of a bundle
+// (leaf <- intermediate <- root), re-encoding each certificate to DER on every comparison.
+// Parsed certificates and ASN.1 objects are not modified after parsing, except certificate
+// clones, which @sigstore/verify edits to rebuild precertificates for SCT checks (those are
+// never memoized). So two results are memoized per object for as long as it lives: the DER
+// encoding of an ASN.1 object, and whether a certificate's signature verifies under a given
+// issuer certificate. The trusted CA chain is thus verified once per process, each bundle's leaf
+// once per bundle. Certificates parsed from bytes take their encodings from those bytes (see
+// seedFromParse). The memos wrap the original methods; the tests verify real and tampered
+// bundles with and without them.
 import type { X509Certificate } from '@sigstore/core';
 import type { TrustContext } from '../sign/index.js';
 
-const memoized = new WeakSet<object>();
 const derEncodings = new WeakMap<object, Buffer>();
-let derMemoized = false;
+/** ASN.1 objects of certificate clones: @sigstore/verify edits those (SCT checks), never memoize. */
+const volatile = new WeakSet<object>();
+let cloning = 0;
+const signatureChecks = new WeakMap<object, Map<object, boolean>>();
+/** Which memo is installed on which object (one prototype carries several). */
+const patched = new WeakMap<object, Set<string>>();
 
-// @sigstore/core re-encodes a parsed ASN.1 tree on every toDER() call (certificate comparisons,
-// issuer checks). Parsed ASN.1 objects are never mutated (@sigstore/core 4 builds them only in its
-// parser), so the encoding of each object is kept for as long as the object lives.
-function memoizeDerEncoding(sample: object): void {
-  if (derMemoized) return;
-  const proto = Object.getPrototypeOf(sample) as { toDER: (this: object) => Buffer };
+function install(target: object, name: string): boolean {
+  let names = patched.get(target);
+  if (names === undefined) {
+    names = new Set();
+    patched.set(target, names);
+  }
+  if (names.has(name)) return false;
+  names.add(name);
+  return true;
+}
+
+function memoizeToDER(proto: { toDER: (this: object) => Buffer }): void {
+  if (typeof proto.toDER !== 'function' || !install(proto, 'toDER')) return;
   const original = proto.toDER;
-  if (typeof original !== 'function') return;
   proto.toDER = function memoizedToDER(this: object): Buffer {
+    if (volatile.has(this)) return original.call(this);
     let der = derEncodings.get(this);
     if (der === undefined) {
       der = original.call(this);
@@ -28,43 +43,111 @@ function memoizeDerEncoding(sample: object): void {
     }
     return der;
   };
-  derMemoized = true;
 }
 
-function memoize(cert: X509Certificate): void {
-  if (memoized.has(cert)) return;
-  memoizeDerEncoding(cert.root);
-  const der = cert.root.toDER();
-  const publicKey = cert.publicKey;
-  const verifyOriginal = cert.verify.bind(cert);
-  const byIssuer = new WeakMap<X509Certificate, boolean>();
-  let selfSigned: boolean | undefined;
-  Object.defineProperty(cert, 'publicKey', { value: publicKey, enumerable: false });
-  cert.equals = (other: X509Certificate): boolean => der.equals(other.root.toDER());
-  cert.verify = (issuer?: X509Certificate): boolean => {
-    if (issuer === undefined) {
-      selfSigned ??= verifyOriginal();
-      return selfSigned;
+type Verify = (this: X509Certificate, issuer?: X509Certificate) => boolean;
+
+function memoizeVerify(proto: { verify: Verify }): void {
+  if (typeof proto.verify !== 'function' || !install(proto, 'verify')) return;
+  const original = proto.verify;
+  proto.verify = function memoizedVerify(this: X509Certificate, issuer?: X509Certificate): boolean {
+    const key: object = issuer ?? this;
+    let results = signatureChecks.get(this);
+    if (results === undefined) {
+      results = new Map();
+      signatureChecks.set(this, results);
     }
-    // Only signatures between trusted certificates are cached (both immutable, same objects).
-    if (!memoized.has(issuer)) return verifyOriginal(issuer);
-    let result = byIssuer.get(issuer);
+    let result = results.get(key);
     if (result === undefined) {
-      result = verifyOriginal(issuer);
-      byIssuer.set(issuer, result);
+      result = original.call(this, issuer);
+      results.set(key, result);
     }
     return result;
   };
-  memoized.add(cert);
 }
 
-/** Memoizes chain work on the trust context's CA and TSA certificates (in place); returns it. */
+/** `[headerLength, contentLength]` of the DER element at `offset`, or undefined. */
+function derHeader(der: Buffer, offset: number): [number, number] | undefined {
+  const first = der[offset + 1];
+  if (first === undefined) return undefined;
+  if (first < 0x80) return [2, first];
+  const bytes = first & 0x7f;
+  if (bytes === 0 || bytes > 4) return undefined;
+  let length = 0;
+  for (let i = 0; i < bytes; i++) {
+    const byte = der[offset + 2 + i];
+    if (byte === undefined) return undefined;
+    length = length * 256 + byte;
+  }
+  return [2 + bytes, length];
+}
+
+// A certificate parsed from bytes is encoded exactly by those bytes (when they are one complete
+// DER element): seed the encodings of the certificate and of its TBSCertificate with them, so
+// neither is ever re-encoded. The TBS bytes are then the bytes the issuer signed, as received.
+function seedFromParse(ctor: { parse: (cert: Buffer | string) => X509Certificate }): void {
+  if (typeof ctor.parse !== 'function' || !install(ctor, 'parse')) return;
+  const original = ctor.parse.bind(ctor);
+  ctor.parse = (input: Buffer | string): X509Certificate => {
+    const cert = original(input);
+    if (cloning > 0) {
+      markVolatile(cert.root);
+      return cert;
+    }
+    if (typeof input === 'string') return cert;
+    const der = Buffer.from(input);
+    const outer = derHeader(der, 0);
+    if (outer === undefined || outer[0] + outer[1] !== der.length) return cert;
+    const inner = derHeader(der, outer[0]);
+    const tbs = cert.root.subs[0];
+    if (inner === undefined || tbs === undefined || der[outer[0]] !== 0x30) return cert;
+    derEncodings.set(cert.root, der);
+    derEncodings.set(tbs, der.subarray(outer[0], outer[0] + inner[0] + inner[1]));
+    return cert;
+  };
+}
+
+interface ASN1Node {
+  subs: ASN1Node[];
+}
+
+function markVolatile(node: ASN1Node, depth = 0): void {
+  if (depth > 64) return;
+  volatile.add(node);
+  for (const sub of node.subs) markVolatile(sub, depth + 1);
+}
+
+// clone() parses a copy that its caller then edits: everything parsed during clone() is volatile.
+function markClones(proto: { clone: (this: X509Certificate) => X509Certificate }): void {
+  if (typeof proto.clone !== 'function' || !install(proto, 'clone')) return;
+  const original = proto.clone;
+  proto.clone = function markedClone(this: X509Certificate): X509Certificate {
+    cloning++;
+    try {
+      return original.call(this);
+    } finally {
+      cloning--;
+    }
+  };
+}
+
+/** Installs the memos (once per process) using the trust context's certificates; returns it. */
 export function cacheTrustedChains(trust: TrustContext): TrustContext {
   const authorities = [
     ...trust.material.certificateAuthorities,
     ...trust.material.timestampAuthorities,
   ];
-  // Mark every trusted certificate first, so pairs among them are cached from the first bundle.
-  for (const authority of authorities) for (const cert of authority.certChain) memoize(cert);
+  const sample = authorities.find((a) => a.certChain.length > 0)?.certChain[0];
+  if (sample !== undefined) {
+    memoizeToDER(Object.getPrototypeOf(sample.root) as { toDER: (this: object) => Buffer });
+    const proto = Object.getPrototypeOf(sample) as {
+      verify: Verify;
+      clone: (this: X509Certificate) => X509Certificate;
+      constructor: { parse: (cert: Buffer | string) => X509Certificate };
+    };
+    markClones(proto);
+    memoizeVerify(proto);
+    seedFromParse(proto.constructor);
+  }
   return trust;
 }

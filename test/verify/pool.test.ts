@@ -62,4 +62,27 @@ describe('createBundleVerifier', () => {
     expect(b.find((o) => o.id === 'broken')!.ok).toBe(false);
     expect(b.filter((o) => o.ok)).toHaveLength(list.length - 1);
   });
+
+  it('with the chain memos installed, a certificate with a forged signature still fails', async () => {
+    const trust = loadTrustedRoot(kit.stack.trustedRoot);
+    const verifier = createBundleVerifier({ trust, workers: 0 });
+    const [good] = await requests();
+    const first = await verifier.verifyBundles([good!]);
+    expect(first[0]!.ok).toBe(true);
+    const forged = structuredClone(good!.bundle) as {
+      verificationMaterial: {
+        certificate?: { rawBytes: string };
+        x509CertificateChain?: { certificates: { rawBytes: string }[] };
+      };
+    };
+    const material = forged.verificationMaterial;
+    const holder = material.certificate ?? material.x509CertificateChain!.certificates[0]!;
+    const der = Buffer.from(holder.rawBytes, 'base64');
+    der[der.length - 3] ^= 0x01; // inside the CA's signature over the leaf
+    holder.rawBytes = der.toString('base64');
+    const [outcome] = await verifier.verifyBundles([{ ...good!, id: 'forged', bundle: forged }]);
+    expect(outcome!.ok).toBe(false);
+    // And the genuine bundle still verifies afterwards.
+    expect((await verifier.verifyBundles([{ ...good!, id: 'again' }]))[0]!.ok).toBe(true);
+  });
 });
