@@ -8,7 +8,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../src/stack/index.js';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { builtCli } from './cli-build.js';
 import {
   createTestRepo,
   gitlabCiLocal,
@@ -42,13 +42,7 @@ describe('the self-managed example pipeline (key signing) under gitlab-ci-local'
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'custody-gitlab-key-'));
-    const cliDir = path.join(work, 'cli');
-    const build = await node(
-      [path.join(REPO_ROOT, 'scripts/build.mjs'), '--outdir', cliDir],
-      REPO_ROOT
-    );
-    expect(build.code, build.stderr).toBe(0);
-    cli = path.join(cliDir, 'cli.js');
+    cli = await builtCli();
     const keygen = await node(
       [
         cli,

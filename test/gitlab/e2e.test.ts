@@ -10,7 +10,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../src/stack/index.js';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { builtCli } from './cli-build.js';
 import {
   createTestRepo,
   gitlabCiLocal,
@@ -22,25 +22,6 @@ import {
 
 const TAG = 'v1.0.0';
 const PIPELINE_TIMEOUT_MS = 150_000;
-
-async function buildCli(outdir: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(REPO_ROOT, 'scripts/build.mjs'), '--outdir', outdir],
-      {
-        cwd: REPO_ROOT,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      }
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`build failed: ${stderr}`))
-    );
-  });
-}
 
 async function runCustody(cli: string, args: string[], cwd: string): Promise<GclRun> {
   return new Promise((resolve, reject) => {
@@ -68,7 +49,6 @@ describe('the release example pipeline under gitlab-ci-local', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'custody-gitlab-e2e-'));
-    const cliDir = path.join(work, 'cli');
     [stack, repo] = await Promise.all([
       startLocalSigstoreStack({ dir: path.join(work, 'stack') }),
       createTestRepo({
@@ -77,9 +57,11 @@ describe('the release example pipeline under gitlab-ci-local', () => {
         'package-lock.json': { from: 'fixtures/gitlab/sample/package-lock.json' },
         'src/index.js': { from: 'fixtures/gitlab/sample/src/index.js' },
       }),
-      buildCli(cliDir),
-    ]).then(([s, r]) => [s, r] as const);
-    cli = path.join(cliDir, 'cli.js');
+      builtCli(),
+    ]).then(([s, r, c]) => {
+      cli = c;
+      return [s, r] as const;
+    });
 
     // The claims of a tag pipeline of acme/hello at this commit (what gitlab.com would put in the
     // job's SIGSTORE_ID_TOKEN; gitlab-ci-local does not implement id_tokens).

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { builtCli } from './cli-build.js';
 
 interface Result {
   code: number;
@@ -43,13 +44,7 @@ describe('component job scripts', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'custody-gitlab-scripts-'));
-    const built = await runScript(
-      `'${process.execPath}' '${path.join(REPO_ROOT, 'scripts/build.mjs')}' --outdir '${path.join(work, 'cli')}'`,
-      REPO_ROOT,
-      {}
-    );
-    expect(built.code, built.output).toBe(0);
-    command = `${process.execPath} ${path.join(work, 'cli/cli.js')}`;
+    command = `${process.execPath} ${await builtCli()}`;
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
