@@ -277,14 +277,24 @@ function trailOf(
   for (const entry of failed) {
     if (!entry.claimedSubjects.includes(digest)) continue;
     const kind = statementKind(entry.claimedPredicateType);
+    if (entry.reason.code === 'ATTESTATION_NOT_PROVIDED') {
+      gaps.push({
+        code: 'ATTESTATION_NOT_PROVIDED',
+        severity: 'error',
+        link: 'input',
+        message: entry.reason.message,
+        attestation: entry.source,
+      });
+      continue;
+    }
     gaps.push({
       code: entry.status === 'unsigned' ? 'ATTESTATION_UNSIGNED' : 'ATTESTATION_UNVERIFIED',
       severity: 'error',
-      link: LINK_OF[kind],
+      link: entry.claimedPredicateType === 'message-signature' ? 'signature' : LINK_OF[kind],
       message:
         entry.status === 'unsigned'
           ? `${entry.source} is an unsigned ${kind === 'other' ? 'statement' : kind} statement: not used as evidence`
-          : `${entry.source} (${kind === 'other' ? 'attestation' : kind}) failed verification: ${entry.reason.message}`,
+          : `${entry.source} (${entry.claimedPredicateType === 'message-signature' ? 'signature' : kind === 'other' ? 'attestation' : kind}) failed verification: ${entry.reason.message}`,
       attestation: entry.source,
       reason: entry.reason.code,
     });

@@ -23,4 +23,9 @@ export const TRACE_ERROR_CODES = {
     summary:
       'attest deploy: the --vsa verification summary says FAILED: do not record a deployment that relied on a failed verification',
   },
+  TRACE_REKOR_LOOKUP_FAILED: {
+    exit: 3,
+    summary:
+      'trace --rekor-url: the Rekor index or entry lookup failed or answered malformed data: check the URL and the network, or trace offline',
+  },
 } as const satisfies ErrorCodeTable;

@@ -14,6 +14,7 @@ import {
 } from '../../sign/index.js';
 import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../stack/index.js';
 import { gatherAttestations, verifyAttestations } from '../../trace/adapter/gather.js';
+import { lookupRekor, providedEvidence, rekorAttestations } from '../../trace/adapter/rekor.js';
 import { buildTrace, sha256Subjects, statementKind } from '../../trace/build.js';
 import { buildDeploymentStatement, VSA_MEDIA_TYPE } from '../../trace/deployment.js';
 import { renderTraceHTML } from '../../trace/render-html.js';
@@ -43,6 +44,7 @@ interface TraceOptions {
   certificateIdentityRegexp?: string;
   certificateOidcIssuer?: string;
   key?: string;
+  rekorUrl?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -78,10 +80,14 @@ export const registerTrace: CommandRegistrar = (program, ctx) => {
     .option('--certificate-identity-regexp <re>', 'require a signer identity matching this regexp')
     .option('--certificate-oidc-issuer <url>', 'require this OIDC issuer')
     .option('--key <pem>', 'public key (PEM) to verify key-signed bundles with')
+    .option(
+      '--rekor-url <url>',
+      'also ask this Rekor v1 log for entries naming the digest (online; artifact/digest targets)'
+    )
     .option('--strict', 'exit 1 when the trail has an error gap')
     .addHelpText(
       'after',
-      '\nOffline: nothing is fetched. Exit status 0 (also with gaps, unless --strict), 1 with --strict and gaps, 2 bad input.\nDocs: docs/trace.md.'
+      '\nOffline unless --rekor-url is given. Exit status 0 (also with gaps, unless --strict), 1 with --strict and gaps, 2 bad input.\nDocs: docs/trace.md.'
     )
     .action(
       commandAction<[string | undefined, TraceOptions]>(ctx, (target, options) =>
@@ -167,15 +173,24 @@ export async function traceFromFiles(options: {
   trust: TrustContext;
   policy?: IdentityPolicy;
   publicKeyPEM?: string;
+  rekorURL?: string;
+  fetch?: typeof fetch;
   now: Date;
 }): Promise<Trace> {
   const raws = await gatherAttestations(options.attestations, { cwd: options.cwd });
-  const entries = verifyAttestations(
-    raws,
-    options.trust,
-    options.policy,
-    options.publicKeyPEM === undefined ? {} : { publicKeyPEM: options.publicKeyPEM }
-  );
+  const keyOptions =
+    options.publicKeyPEM === undefined ? {} : { publicKeyPEM: options.publicKeyPEM };
+  const entries = verifyAttestations(raws, options.trust, options.policy, keyOptions);
+  if (options.rekorURL !== undefined && options.target.kind !== 'commit') {
+    const logged = await lookupRekor(options.rekorURL, options.target.sha256, {
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+    const online = rekorAttestations(logged, options.target.sha256, providedEvidence(raws));
+    entries.push(
+      ...verifyAttestations(online.raws, options.trust, options.policy, keyOptions),
+      ...online.missing
+    );
+  }
   return buildTrace(entries, options.target, { generatedAt: options.now });
 }
 
@@ -208,6 +223,19 @@ export function traceSummary(trace: Trace): string {
     );
   }
   return `${parts.join(' · ')} — ${trace.complete ? 'complete' : 'INCOMPLETE'}, ${errors} error gap(s), ${warnings} warning(s)`;
+}
+
+function checkRekorURL(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CustodyError('USAGE_INVALID', '--rekor-url must be an http(s) URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new CustodyError('USAGE_INVALID', '--rekor-url must be an http(s) URL');
+  }
+  return value;
 }
 
 function identityPolicy(options: TraceOptions): IdentityPolicy {
@@ -256,6 +284,7 @@ async function runTrace(
     cwd: ctx.cwd,
     trust,
     policy: identityPolicy(options),
+    ...(options.rekorUrl === undefined ? {} : { rekorURL: checkRekorURL(options.rekorUrl) }),
     ...(options.key === undefined
       ? {}
       : {
