@@ -78,7 +78,7 @@ describe('createBundleVerifier', () => {
     const material = forged.verificationMaterial;
     const holder = material.certificate ?? material.x509CertificateChain!.certificates[0]!;
     const der = Buffer.from(holder.rawBytes, 'base64');
-    der[der.length - 3] ^= 0x01; // inside the CA's signature over the leaf
+    der[der.length - 3] = der[der.length - 3]! ^ 0x01; // inside the CA signature over the leaf
     holder.rawBytes = der.toString('base64');
     const [outcome] = await verifier.verifyBundles([{ ...good!, id: 'forged', bundle: forged }]);
     expect(outcome!.ok).toBe(false);
