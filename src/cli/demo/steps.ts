@@ -9,6 +9,7 @@ import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../stack/in
 import { prettyCanonicalJSON } from '../../util/canonical-json.js';
 import type { DemoStep } from './state.js';
 import { attestDemoStep } from '../commands/attest.js';
+import { verifyDemoStep } from '../commands/verify.js';
 import { traceDemoStep } from '../commands/trace.js';
 import { sbomDemoStep } from '../commands/sbom.js';
 
@@ -108,5 +109,6 @@ export const DEMO_STEPS: readonly DemoStep[] = [
   sbomDemoStep,
   signRelease,
   attestDemoStep,
+  verifyDemoStep, // verifies the release against custody-policy.yaml (fact: 'verdict')
   traceDemoStep, // last: records a deployment and writes trace.{html,md,json}
 ];
