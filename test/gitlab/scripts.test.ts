@@ -125,6 +125,94 @@ describe('component job scripts', () => {
     );
   });
 
+  it('attest writes agent provenance for trailer-marked commits and links it from the provenance', async () => {
+    const dir = project('agent');
+    const git = async (...args: string[]): Promise<string> => {
+      const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+      const result = await runScript(`git ${quoted}`, dir, {
+        GIT_AUTHOR_NAME: 'Dev',
+        GIT_AUTHOR_EMAIL: 'dev@example.com',
+        GIT_COMMITTER_NAME: 'Dev',
+        GIT_COMMITTER_EMAIL: 'dev@example.com',
+      });
+      expect(result.code, result.output).toBe(0);
+      return result.output.trim();
+    };
+    await git('init', '-q', '-b', 'main');
+    writeFileSync(path.join(dir, 'README.md'), 'hello\n');
+    await git('add', 'README.md');
+    await git('commit', '-q', '-m', 'base');
+    const base = await git('rev-parse', 'HEAD');
+    writeFileSync(path.join(dir, 'index.js'), 'module.exports = 1;\n');
+    await git('add', 'index.js');
+    await git(
+      'commit',
+      '-q',
+      '-m',
+      `Add index\n\nAssisted-by: claude-code:claude-opus-4-1\nAgent-Prompt-SHA256: ${'b'.repeat(64)}`
+    );
+    const head = await git('rev-parse', 'HEAD');
+    const keygen = await runScript(
+      `${command} keygen --output-key keys/release.key --output-pub keys/release.pub`,
+      dir,
+      {}
+    );
+    expect(keygen.code, keygen.output).toBe(0);
+    mkdirSync(path.join(dir, 'custody-release'));
+    writeFileSync(path.join(dir, 'custody-release/app.tgz'), 'app');
+    const sums = await runScript(
+      `cd custody-release && ${command} checksums create --output SHA256SUMS app.tgz`,
+      dir,
+      {}
+    );
+    expect(sums.code, sums.output).toBe(0);
+
+    const result = await runScript(jobScript('attest'), dir, {
+      ...common(),
+      CUSTODY_ATTEST_PROVENANCE: 'true',
+      CUSTODY_ATTEST_SBOM: 'false',
+      CUSTODY_ATTEST_AGENT: 'true',
+      CUSTODY_AGENT_RANGE: `${base}..${head}`,
+      CUSTODY_AGENT_APPROVALS: 'none',
+      CUSTODY_SIGNING: 'key',
+      CUSTODY_KEY_VARIABLE: 'RELEASE_KEY',
+      RELEASE_KEY: 'keys/release.key',
+      CUSTODY_TLOG: 'false',
+      GITLAB_CI: 'true',
+      CI_SERVER_URL: 'https://gitlab.com',
+      CI_PROJECT_PATH: 'acme/hello',
+      CI_PROJECT_ID: '500000005',
+      CI_PROJECT_VISIBILITY: 'public',
+      CI_COMMIT_SHA: head,
+      CI_COMMIT_TAG: 'v1.0.0',
+      CI_COMMIT_REF_NAME: 'v1.0.0',
+      CI_PIPELINE_ID: '700000007',
+      CI_PIPELINE_SOURCE: 'push',
+      CI_JOB_ID: '800000008',
+      CI_JOB_NAME: 'custody-attest',
+      CI_JOB_URL: 'https://gitlab.com/acme/hello/-/jobs/800000008',
+      CI_CONFIG_PATH: '.gitlab-ci.yml',
+      CI_RUNNER_ID: '12345',
+    });
+    expect(result.code, result.output).toBe(0);
+    const env = readFileSync(path.join(dir, 'custody-attest.env'), 'utf8');
+    expect(env).toMatch(/^CUSTODY_AGENT_ATTESTATION_SHA256=[0-9a-f]{64}$/m);
+    expect(env).toMatch(/^CUSTODY_PROVENANCE_SHA256=[0-9a-f]{64}$/m);
+    const statementOf = (file: string): { predicate: unknown } => {
+      const line =
+        readFileSync(path.join(dir, 'custody-release', file), 'utf8').split('\n')[0] ?? '';
+      const bundle = JSON.parse(line) as { dsseEnvelope: { payload: string } };
+      return JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as {
+        predicate: unknown;
+      };
+    };
+    expect(JSON.stringify(statementOf('agent.intoto.jsonl').predicate)).toContain(head);
+    const provenance = statementOf('provenance.intoto.jsonl').predicate as {
+      runDetails: { byproducts?: { name?: string }[] };
+    };
+    expect(JSON.stringify(provenance.runDetails.byproducts)).toContain('agent.intoto.jsonl');
+  });
+
   it('verify reports error (not failed) in the dotenv when custody cannot run the check', async () => {
     const dir = project('bad-policy');
     mkdirSync(path.join(dir, 'custody-release'));
