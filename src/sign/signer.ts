@@ -2,6 +2,8 @@
 // witnessed by Rekor (v1, or v2 through a signing config) and optionally a TSA. Always emits bundle
 // v0.3 with a single leaf `certificate`. Errors never carry the identity token: @sigstore/sign puts
 // the whole token into IDENTITY_TOKEN_PARSE_ERROR messages, so those are rewritten.
+// @sigstore/sign (and its HTTP stack) is loaded on first use: it is the slowest module custody
+// has to start, and verification never needs it.
 import {
   BUNDLE_V03_MEDIA_TYPE,
   bundleToJSON,
@@ -9,18 +11,8 @@ import {
   type SerializedBundle,
 } from '@sigstore/bundle';
 import { ServiceSelector, SigningConfig } from '@sigstore/protobuf-specs';
-import {
-  bundleBuilderFromSigningConfig,
-  DSSEBundleBuilder,
-  FulcioSigner,
-  MessageSignatureBundleBuilder,
-  RekorWitness,
-  TSAWitness,
-  type BundleBuilder,
-  type IdentityProvider,
-  type Signer,
-  type Witness,
-} from '@sigstore/sign';
+import type * as SigstoreSignModule from '@sigstore/sign';
+import type { BundleBuilder, IdentityProvider, Signer, Witness } from '@sigstore/sign';
 import { INTOTO_PAYLOAD_TYPE, type InTotoStatement } from '../attest/intoto.js';
 import { CustodyError, isCustodyError } from '../errors.js';
 import { canonicalJSON } from '../util/canonical-json.js';
@@ -36,6 +28,8 @@ export interface SigstoreInstance {
   rekorURL: string;
   tsaURL?: string;
 }
+
+type SigstoreSign = typeof SigstoreSignModule;
 
 export const INSTANCES: Readonly<Record<'public-good' | 'staging', SigstoreInstance>> = {
   'public-good': {
@@ -151,7 +145,7 @@ function chooseService(
     : { url: first.url, majorApiVersion: first.majorApiVersion };
 }
 
-function witnessesFor(config: SignerConfig, options: FetchOptions): Witness[] {
+function witnessesFor(lib: SigstoreSign, config: SignerConfig, options: FetchOptions): Witness[] {
   const witnesses: Witness[] = [];
   if (config.signingConfig !== undefined) {
     const signingConfig = parseSigningConfig(config.signingConfig);
@@ -164,7 +158,7 @@ function witnessesFor(config: SignerConfig, options: FetchOptions): Witness[] {
       if (tlog === undefined)
         throw new CustodyError('SIGN_CONFIG_INVALID', 'no usable Rekor in the signing config');
       witnesses.push(
-        new RekorWitness({
+        new lib.RekorWitness({
           rekorBaseURL: tlog.url,
           majorApiVersion: tlog.majorApiVersion,
           ...(config.rekorEntryType === undefined ? {} : { entryType: config.rekorEntryType }),
@@ -181,14 +175,14 @@ function witnessesFor(config: SignerConfig, options: FetchOptions): Witness[] {
       if (tsa === undefined)
         throw new CustodyError('SIGN_CONFIG_INVALID', 'no usable TSA in the signing config');
       witnesses.push(
-        new TSAWitness({ tsaBaseURL: tsa.url, retry: options.retry, timeout: options.timeout })
+        new lib.TSAWitness({ tsaBaseURL: tsa.url, retry: options.retry, timeout: options.timeout })
       );
     }
     return witnesses;
   }
   if (config.tlog !== false) {
     witnesses.push(
-      new RekorWitness({
+      new lib.RekorWitness({
         rekorBaseURL: config.rekorURL ?? INSTANCES['public-good'].rekorURL,
         ...(config.rekorEntryType === undefined ? {} : { entryType: config.rekorEntryType }),
         retry: options.retry,
@@ -198,7 +192,11 @@ function witnessesFor(config: SignerConfig, options: FetchOptions): Witness[] {
   }
   if (config.tsaURL !== undefined) {
     witnesses.push(
-      new TSAWitness({ tsaBaseURL: config.tsaURL, retry: options.retry, timeout: options.timeout })
+      new lib.TSAWitness({
+        tsaBaseURL: config.tsaURL,
+        retry: options.retry,
+        timeout: options.timeout,
+      })
     );
   }
   return witnesses;
@@ -213,6 +211,7 @@ function fulcioURLFromSigningConfig(value: unknown): string {
 }
 
 function builderFor(
+  lib: SigstoreSign,
   config: SignerConfig,
   bundleType: 'messageSignature' | 'dsseEnvelope'
 ): BundleBuilder {
@@ -228,14 +227,14 @@ function builderFor(
     }
     if (config.signingConfig !== undefined && config.rekorEntryType === undefined) {
       // The upstream helper, so Rekor v2 / TSA selection behaves exactly like sigstore-js.
-      return bundleBuilderFromSigningConfig({
+      return lib.bundleBuilderFromSigningConfig({
         signingConfig: parseSigningConfig(config.signingConfig),
         identityProvider: identityProvider(config.identity),
         bundleType,
         fetchOptions: options,
       });
     }
-    signer = new FulcioSigner({
+    signer = new lib.FulcioSigner({
       fulcioBaseURL:
         config.signingConfig !== undefined
           ? fulcioURLFromSigningConfig(config.signingConfig)
@@ -256,10 +255,10 @@ function builderFor(
     }
     signer = new ManagedKeySigner(key);
   }
-  const witnesses = witnessesFor(config, options);
+  const witnesses = witnessesFor(lib, config, options);
   return bundleType === 'messageSignature'
-    ? new MessageSignatureBundleBuilder({ signer, witnesses })
-    : new DSSEBundleBuilder({ signer, witnesses, certificateChain: false });
+    ? new lib.MessageSignatureBundleBuilder({ signer, witnesses })
+    : new lib.DSSEBundleBuilder({ signer, witnesses, certificateChain: false });
 }
 
 const SERVICE_ERROR_CODES = new Set([
@@ -328,7 +327,8 @@ async function build(
   }
   let bundle: Bundle;
   try {
-    bundle = await builderFor(config, bundleType).create({
+    const lib = await import('@sigstore/sign');
+    bundle = await builderFor(lib, config, bundleType).create({
       data: Buffer.from(data),
       ...(payloadType === undefined ? {} : { type: payloadType }),
     });

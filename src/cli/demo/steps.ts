@@ -5,7 +5,7 @@ import { readFileLimited, writeFileAtomic } from '../../io/fs.js';
 import path from 'node:path';
 import { sampleArtifacts } from './sample.js';
 import { loadTrustedRoot, signArtifact, verifyBundle } from '../../sign/index.js';
-import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../stack/index.js';
+import type { LocalSigstoreStack } from '../../stack/index.js';
 import { prettyCanonicalJSON } from '../../util/canonical-json.js';
 import type { DemoStep } from './state.js';
 import { attestDemoStep } from '../commands/attest.js';
@@ -55,6 +55,8 @@ const signRelease: DemoStep = {
   async run(state) {
     let stack = state.facts.get('stack') as LocalSigstoreStack | undefined;
     if (stack === undefined) {
+      // loaded on first use: the stack's mock services are heavy to import
+      const { startLocalSigstoreStack } = await import('../../stack/index.js');
       const started = await startLocalSigstoreStack();
       state.cleanups.push(() => started.close());
       state.facts.set('stack', started);
