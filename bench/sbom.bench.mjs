@@ -66,6 +66,50 @@ function repeat(runs, warmup, fn) {
 
 const LOCKFILE_NAMES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock'];
 
+/**
+ * The same `custody sbom` command (src/cli/commands/sbom.ts, same options and adapter) bundled
+ * alone, without the other commands. The difference to dist/cli.js is the start-up cost of the
+ * rest of the CLI, which every custody command pays today.
+ */
+async function buildSbomOnlyCli(root, outdir) {
+  const { build } = await import('esbuild');
+  const entry = `
+import { Command } from 'commander';
+import { exitState } from ${JSON.stringify(path.join(root, 'src/cli/action.ts'))};
+import { printError } from ${JSON.stringify(path.join(root, 'src/cli/output.ts'))};
+import { registerSbom } from ${JSON.stringify(path.join(root, 'src/cli/commands/sbom.ts'))};
+const ctx = {
+  io: { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), stderrIsTTY: false },
+  env: process.env, cwd: process.cwd(), now: () => new Date(),
+};
+const program = new Command('custody').option('--json').option('--debug');
+registerSbom(program, ctx);
+try {
+  await program.parseAsync(process.argv.slice(2), { from: 'user' });
+  process.exitCode = exitState.code;
+} catch (error) {
+  process.exitCode = printError(ctx.io, error, { json: false, debug: false });
+}
+`;
+  const outfile = path.join(outdir, 'sbom-only-cli.mjs');
+  await build({
+    stdin: { contents: entry, resolveDir: root, loader: 'js' },
+    absWorkingDir: root,
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    keepNames: true,
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);",
+    },
+  });
+  return outfile;
+}
+
 export async function run(ctx) {
   const source = path.resolve(ctx.root, '../shared/bench/lockfiles');
   if (!existsSync(source)) {
@@ -84,6 +128,7 @@ export async function run(ctx) {
   const work = ctx.tmpdir('custody-bench-sbom-');
   const rows = [];
   const notes = [];
+  const sbomOnly = await buildSbomOnlyCli(ctx.root, work);
   for (const project of projects) {
     const dir = path.join(work, project);
     cpSync(path.join(source, project), dir, { recursive: true });
@@ -97,6 +142,9 @@ export async function run(ctx) {
     const components = JSON.parse(readFileSync(out, 'utf8')).components.length;
     const noValidate = repeat(runs, 1, () =>
       timed(ctx.node, [...custodyArgs, '--no-validate'], { cwd: work })
+    );
+    const alone = repeat(runs, 1, () =>
+      timed(ctx.node, [sbomOnly, ...custodyArgs.slice(1)], { cwd: work })
     );
 
     let peer;
@@ -122,7 +170,10 @@ export async function run(ctx) {
       );
       if (!peer.ok)
         notes.push(
-          `cyclonedx-npm failed on ${project} (exit ${peer.status}): ${String(peer.stderr).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('CUSTODY_BENCH')).pop()}`
+          `cyclonedx-npm failed on ${project} (exit ${peer.status}): ${String(peer.stderr)
+            .split('\n')
+            .filter((l) => l.trim() !== '' && !l.startsWith('CUSTODY_BENCH'))
+            .pop()}`
         );
     }
     const mib = (value) => (value === undefined ? 'n/a' : `${value.toFixed(0)} MiB`);
@@ -133,9 +184,13 @@ export async function run(ctx) {
       'custody RSS': mib(custody.maxRSSMiB),
       'ms / 1k comp.': ((custody.seconds * 1e6) / components).toFixed(0),
       'no-validate wall': noValidate.ok ? ctx.fmt.seconds(noValidate.seconds) : 'failed',
+      'sbom-only wall': alone.ok ? ctx.fmt.seconds(alone.seconds) : 'failed',
+      'sbom-only RSS': alone.ok ? mib(alone.maxRSSMiB) : '–',
       'cdxnpm wall': peer === undefined ? '–' : peer.ok ? ctx.fmt.seconds(peer.seconds) : 'fails',
       'cdxnpm RSS': peer?.ok === true ? mib(peer.maxRSSMiB) : '–',
       'speed-up': peer?.ok === true ? ctx.fmt.ratio(peer.seconds, custody.seconds) : '–',
+      'speed-up (sbom-only)':
+        peer?.ok === true && alone.ok ? ctx.fmt.ratio(peer.seconds, alone.seconds) : '–',
       'RSS ratio':
         peer?.ok === true && custody.maxRSSMiB !== undefined
           ? ctx.fmt.ratio(peer.maxRSSMiB, custody.maxRSSMiB)
@@ -148,6 +203,9 @@ export async function run(ctx) {
       `Floor: \`custody --version\` (loading the whole CLI bundle) takes ${ctx.fmt.seconds(version.seconds)} and ${version.maxRSSMiB?.toFixed(0) ?? 'n/a'} MiB on this machine.`
     );
   }
+  notes.push(
+    '"sbom-only": the same custody sbom command bundled without the other commands (see buildSbomOnlyCli); the gap to "custody" is the start-up of the rest of the CLI.'
+  );
   notes.push(
     'custody runs with --include-dev so both tools describe the same packages; speed-up = cdxnpm wall / custody wall; medians after a warm-up.'
   );
