@@ -64,7 +64,7 @@ export interface SignerConfig {
   signingConfig?: unknown;
   /** Rekor v1 entry type for DSSE envelopes (default `dsse`, as the real service expects). */
   rekorEntryType?: 'dsse' | 'intoto';
-  /** Per-request timeout in ms (default 10000; Rekor v2 at least 20000). */
+  /** Per-request timeout in ms (default 10000; with a signing config and a key, Rekor v2 gets at least 20000). */
   timeoutMs?: number;
   retry?: RetryOptions;
 }
