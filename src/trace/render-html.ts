@@ -80,11 +80,12 @@ export function traceGraph(trail: ArtifactTrail): TraceGraph {
       title: `Deployment: ${d.environment}`,
       lines: [d.target.uri, d.deployedAt],
     });
-    edges.push({ from: id, to: 'artifact', label: 'deploys' });
     const vsaIndex = trail.verifications.findIndex(
       (v) => v.attestation.payloadSha256 === d.verificationSummary?.sha256
     );
+    // Through the VSA it relied on (which verifies the artifact), else straight to the artifact.
     if (vsaIndex >= 0) edges.push({ from: id, to: `vsa-${vsaIndex}`, label: 'relied on' });
+    else edges.push({ from: id, to: 'artifact', label: 'deploys' });
   });
   if (trail.deployments.length === 0) {
     gapNode('gap-deployment', 0, gapOf('DEPLOYMENT_MISSING'), 'DEPLOYMENT_MISSING');
@@ -226,10 +227,14 @@ export function renderGraphSVG(graph: TraceGraph, label: string): string {
     if (a === undefined || b === undefined) continue;
     let x1: number, y1: number, x2: number, y2: number;
     if (a.x === b.x) {
-      x1 = a.x + NODE_W / 2;
-      x2 = b.x + NODE_W / 2;
-      y1 = a.y < b.y ? a.y + NODE_H : a.y;
-      y2 = a.y < b.y ? b.y : b.y + NODE_H;
+      // Same column: loop out on the right, so the edge does not cross the nodes in between.
+      const x = a.x + NODE_W;
+      const ya = a.y + NODE_H / 2;
+      const yb = b.y + NODE_H / 2;
+      parts.push(
+        `<path class="edge" data-from="${esc(edge.from)}" data-to="${esc(edge.to)}" d="M${x},${ya} C${x + COL_GAP * 0.7},${ya} ${x + COL_GAP * 0.7},${yb} ${x},${yb}" marker-end="url(#arrow)"><title>${esc(edge.label ?? '')}</title></path>`
+      );
+      continue;
     } else {
       const leftToRight = a.x < b.x;
       x1 = leftToRight ? a.x + NODE_W : a.x;
@@ -253,7 +258,7 @@ export function renderGraphSVG(graph: TraceGraph, label: string): string {
         .slice(0, 2)
         .map(
           (line, i) =>
-            `<text class="l" x="${p.x + 10}" y="${p.y + 38 + i * 16}">${esc(clip(line, 29))}</text>`
+            `<text class="l" x="${p.x + 10}" y="${p.y + 38 + i * 16}">${esc(clip(line, 27))}</text>`
         ),
       '</g>'
     );
