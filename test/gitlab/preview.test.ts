@@ -138,6 +138,12 @@ describe('component inputs are validated', () => {
       error: /does not match required regex/,
     },
     {
+      name: 'shell-range',
+      component: 'attest',
+      inputs: { 'agent-range': 'v1..v2;id', agent: true },
+      error: /does not match required regex/,
+    },
+    {
       name: 'bad-type',
       component: 'sbom',
       inputs: { 'include-dev': 'yes' },
@@ -152,7 +158,18 @@ describe('component inputs are validated', () => {
   ];
 
   beforeAll(async () => {
-    const files: Record<string, string> = { 'ok.gitlab-ci.yml': pipeline('release', {}) };
+    const files: Record<string, string> = {
+      'ok.gitlab-ci.yml': pipeline('release', {}),
+      'ok-inputs.gitlab-ci.yml': pipeline('release', {
+        agent: true,
+        'agent-range': '$PREVIOUS_TAG..$CI_COMMIT_SHA',
+        'release-dir': 'out/release',
+        files: 'dist/*.tgz dist/*.zip',
+        'signing-config': '/etc/sigstore/signing_config.json',
+        signing: 'key',
+        'key-passphrase-variable': 'KEY_PASS',
+      }),
+    };
     for (const c of cases) files[`${c.name}.gitlab-ci.yml`] = pipeline(c.component, c.inputs);
     repo = await createTestRepo(files);
   });
@@ -161,6 +178,13 @@ describe('component inputs are validated', () => {
   it('accepts the defaults', async () => {
     const result = await gitlabCiLocal(repo, ['--file', 'ok.gitlab-ci.yml', '--preview']);
     expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('accepts valid non-default values', async () => {
+    const result = await gitlabCiLocal(repo, ['--file', 'ok-inputs.gitlab-ci.yml', '--preview']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('CUSTODY_AGENT_RANGE: $PREVIOUS_TAG..$CI_COMMIT_SHA');
+    expect(result.stdout).toContain('CUSTODY_FILES: dist/*.tgz dist/*.zip');
   });
 
   // Independent read-only previews, each with its own state dir: run them side by side.
