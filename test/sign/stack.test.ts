@@ -260,6 +260,25 @@ describe('tampered or mismatching bundles are rejected', () => {
     );
   });
 
+  it('tampered DSSE payload', async () => {
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'app.tgz', digest: { sha256: sha256(ARTIFACT) } }],
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: { builder: 'honest' },
+    };
+    const bundle = await signStatement(statement, { ...keyless, tsaURL: undefined });
+    verifyBundle(bundle, { kind: 'bytes', bytes: ARTIFACT }, trust, githubPolicy);
+    const tampered = clone(bundle);
+    const envelope = tampered.dsseEnvelope;
+    if (envelope === undefined) throw new Error('no envelope');
+    envelope.payload = Buffer.from(
+      Buffer.from(envelope.payload, 'base64').toString('utf8').replace('honest', 'evil!!')
+    ).toString('base64');
+    // the log entry records the envelope: the body check fails before the signature would
+    await expectCode(() => check(tampered), 'VERIFY_TLOG_INVALID');
+  });
+
   it('tampered inclusion proof and checkpoint', async () => {
     const proofHash = clone(tlogOnly);
     const entry = proofHash.verificationMaterial.tlogEntries[0];
