@@ -8,7 +8,7 @@ import { Factories as LicenseFactories } from '@cyclonedx/cyclonedx-library/Cont
 import { PackageURL } from 'packageurl-js';
 import spdxExpressionParse from 'spdx-expression-parse';
 import { CustodyError } from '../errors.js';
-import { canonicalJSON, prettyCanonicalJSON } from '../util/canonical-json.js';
+import { sortKeys } from '../util/canonical-json.js';
 import { VERSION } from '../version.js';
 import type { GraphPackage, PackageGraph } from './graph.js';
 
@@ -306,11 +306,21 @@ export async function normalizeBom(
     unknown
   >;
   delete normalized.serialNumber;
-  const serial = serialNumber ?? `urn:uuid:${uuidV5(canonicalJSON(normalized))}`;
-  return { ...normalized, serialNumber: serial };
+  // One deep key sort; the serial number is then added at its sorted place among the top-level
+  // keys, so the result is canonical without sorting it again.
+  const sorted = sortKeys(normalized) as Record<string, unknown>;
+  const serial = serialNumber ?? `urn:uuid:${uuidV5(JSON.stringify(sorted))}`;
+  return Object.fromEntries(
+    Object.entries({ ...sorted, serialNumber: serial }).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0
+    )
+  );
 }
 
-/** Canonical key order, two-space indentation, trailing newline. */
+/**
+ * The SBOM file content: normalizeBom's result (already in canonical key order), two-space
+ * indented, with a trailing newline.
+ */
 export function serializeBom(normalized: Record<string, unknown>): string {
-  return prettyCanonicalJSON(normalized);
+  return `${JSON.stringify(normalized, null, 2)}\n`;
 }
