@@ -197,7 +197,8 @@ const MARGIN = 16;
 const HEADER = 24;
 
 /** Draws the graph as inline SVG (no scripts; <title> elements give the full text on hover). */
-export function renderGraphSVG(graph: TraceGraph, label: string): string {
+export function renderGraphSVG(graph: TraceGraph, label: string, idPrefix = 'g0'): string {
+  const arrow = `${idPrefix}-arrow`;
   const rows = new Map<number, number>();
   const position = new Map<string, { x: number; y: number }>();
   for (const node of graph.nodes) {
@@ -214,7 +215,7 @@ export function renderGraphSVG(graph: TraceGraph, label: string): string {
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="graph" role="img" aria-label="${esc(label)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`,
-    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>`
+    `<defs><marker id="${arrow}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>`
   );
   COLUMNS.forEach((name, i) => {
     parts.push(
@@ -232,7 +233,7 @@ export function renderGraphSVG(graph: TraceGraph, label: string): string {
       const ya = a.y + NODE_H / 2;
       const yb = b.y + NODE_H / 2;
       parts.push(
-        `<path class="edge" data-from="${esc(edge.from)}" data-to="${esc(edge.to)}" d="M${x},${ya} C${x + COL_GAP * 0.7},${ya} ${x + COL_GAP * 0.7},${yb} ${x},${yb}" marker-end="url(#arrow)"><title>${esc(edge.label ?? '')}</title></path>`
+        `<path class="edge" data-from="${esc(edge.from)}" data-to="${esc(edge.to)}" d="M${x},${ya} C${x + COL_GAP * 0.7},${ya} ${x + COL_GAP * 0.7},${yb} ${x},${yb}" marker-end="url(#${arrow})"><title>${esc(edge.label ?? '')}</title></path>`
       );
       continue;
     } else {
@@ -243,7 +244,7 @@ export function renderGraphSVG(graph: TraceGraph, label: string): string {
       y2 = b.y + NODE_H / 2;
     }
     parts.push(
-      `<path class="edge" data-from="${esc(edge.from)}" data-to="${esc(edge.to)}" d="M${x1},${y1} C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}" marker-end="url(#arrow)"><title>${esc(edge.label ?? '')}</title></path>`
+      `<path class="edge" data-from="${esc(edge.from)}" data-to="${esc(edge.to)}" d="M${x1},${y1} C${(x1 + x2) / 2},${y1} ${(x1 + x2) / 2},${y2} ${x2},${y2}" marker-end="url(#${arrow})"><title>${esc(edge.label ?? '')}</title></path>`
     );
   }
   for (const node of graph.nodes) {
@@ -314,7 +315,7 @@ function artifactSection(trail: ArtifactTrail, index: number): string {
   const out: string[] = [];
   out.push(
     `<section class="artifact" id="artifact-${index}"><h2>Artifact ${esc(name)}</h2><p>Digest <code>sha256:${esc(trail.sha256)}</code></p>`,
-    `<h3>Chain</h3><div class="graphbox">${renderGraphSVG(traceGraph(trail), `custody chain of ${name}`)}</div>`
+    `<h3>Chain</h3><div class="graphbox">${renderGraphSVG(traceGraph(trail), `custody chain of ${name}`, `g${index}`)}</div>`
   );
   out.push('<h3>Deployments</h3>');
   if (trail.deployments.length === 0) out.push('<p>None recorded.</p>');

@@ -15,6 +15,7 @@ import {
   type VerifiedAttestation,
 } from '../../src/trace/index.js';
 import { GAP_CODES } from '../../src/trace/types.js';
+import { parseAttestationText } from '../../src/trace/adapter/gather.js';
 import { expectCode } from '../helpers/errors.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
@@ -184,6 +185,32 @@ describe('buildTrace gap rules', () => {
     });
     expect(trace.attestations.find((a) => a.source === 'y.jsonl#1')?.relevant).toBe(false);
     expect(trace.counts.ignored).toBe(1);
+  });
+});
+
+describe('reading attestation files', () => {
+  it('a file named directly that is no attestation is reported; found in a walk, it is skipped', () => {
+    expect(parseAttestationText('{"bomFormat":"CycloneDX"}', 'x.json', { walked: false })).toEqual([
+      { source: 'x.json', problem: 'the file is not a Sigstore bundle or in-toto statement' },
+    ]);
+    expect(parseAttestationText('{"bomFormat":"CycloneDX"}', 'x.json', { walked: true })).toEqual(
+      []
+    );
+    expect(parseAttestationText('not json', 'y.json', { walked: false })[0]?.problem).toMatch(
+      /not valid JSON/
+    );
+    const lines = parseAttestationText(
+      '{"_type":"https://in-toto.io/Statement/v1"}\n\n{"a":1}\n{',
+      'z.jsonl',
+      {
+        walked: true,
+      }
+    );
+    expect(lines.map((l) => [l.source, l.problem === undefined])).toEqual([
+      ['z.jsonl#1', true],
+      ['z.jsonl#3', false],
+      ['z.jsonl#4', false],
+    ]);
   });
 });
 
