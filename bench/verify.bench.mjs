@@ -6,7 +6,7 @@
 // sample of processes and extrapolated per artifact. Every custody run must say PASS.
 // Standalone: `node bench/verify.bench.mjs` (delegates to bench/run.mjs verify).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -121,6 +121,17 @@ async function subset(ctx, lib, stack, full, count) {
   return { ...full, dir, release, names };
 }
 
+/** user+sys CPU seconds of a child process (GNU time), or undefined where it is not installed. */
+function cpuSeconds(ctx, args) {
+  if (!existsSync('/usr/bin/time')) return undefined;
+  const result = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', ctx.node, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const match = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr ?? '');
+  return match === null ? undefined : Number(match[1]) + Number(match[2]);
+}
+
 export async function run(ctx) {
   const lib = await import(pathToFileURL(ctx.dist.index).href);
   const sizes = ctx.quick ? [50, 100] : [100, 250, 500];
@@ -176,6 +187,21 @@ export async function run(ctx) {
       }
     });
     const perProcess = loop.median / sample;
+    const loopCpu = sampleNames
+      .slice(0, 5)
+      .map((name) =>
+        cpuSeconds(ctx, [
+          script,
+          ctx.root,
+          path.join(full.release, `${name}.intoto.jsonl`),
+          full.rootPath,
+          full.identity,
+          full.issuer,
+        ])
+      );
+    const cpuPerProcess = loopCpu.every((c) => c !== undefined)
+      ? loopCpu.reduce((a, b) => a + b, 0) / loopCpu.length
+      : undefined;
 
     const rows = [];
     for (const size of sizes) {
@@ -188,6 +214,7 @@ export async function run(ctx) {
         { runs: 1 }
       );
       const loopSeconds = perProcess * size;
+      const cpu = cpuSeconds(ctx, verifyArgs(r));
       rows.push({
         artifacts: size,
         'custody verify (all cores)': ctx.fmt.seconds(parallel.median),
@@ -195,6 +222,14 @@ export async function run(ctx) {
         'custody --workers 0': ctx.fmt.seconds(single.median),
         'loop: 1 sigstore-js process/artifact': ctx.fmt.seconds(loopSeconds),
         'speed-up vs loop': ctx.fmt.ratio(loopSeconds, parallel.median),
+        'CPU s (custody / loop)':
+          cpu === undefined || cpuPerProcess === undefined
+            ? 'n/a'
+            : `${cpu.toFixed(2)} / ${(cpuPerProcess * size).toFixed(1)}`,
+        'CPU ratio':
+          cpu === undefined || cpuPerProcess === undefined
+            ? 'n/a'
+            : ctx.fmt.ratio(cpuPerProcess * size, cpu),
       });
     }
     return {
@@ -202,7 +237,8 @@ export async function run(ctx) {
       rows,
       notes: [
         `loop cost per artifact: ${(perProcess * 1000).toFixed(1)} ms (median of ${sample} processes, extrapolated; it checks only the signature and identity — custody also checks checksums, the checksums signature, provenance fields and certificate agreement).`,
-        'custody runs one process: bundles verified on worker threads (one per core) and the main thread; identical bundles verified once.',
+        'custody runs one process: bundles verified on worker threads (one per core) and the main thread; identical bundles verified once; the trusted chain is verified once per process.',
+        'CPU = user+sys seconds of all threads (GNU time; the loop from 5 processes, extrapolated): independent of other load on the machine, unlike wall time.',
       ],
     };
   } finally {

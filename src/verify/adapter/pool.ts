@@ -19,7 +19,7 @@ export interface BundleVerifierOptions {
   trust: TrustContext;
   /** Worker threads besides the main thread (default: one per core, at most 4; 0 = none). */
   workers?: number;
-  /** Below this many distinct bundles, verify on the main thread only (default 32). */
+  /** Below this many distinct bundles, verify on the main thread only (default 64: a worker costs a library load). */
   workerThreshold?: number;
   /** Bundles per message to a worker (default 16). */
   batchSize?: number;
@@ -123,7 +123,7 @@ async function verifyDistinct(
     );
   }
   const wanted =
-    requests.length < (options.workerThreshold ?? 32)
+    requests.length < (options.workerThreshold ?? 64)
       ? 0
       : Math.min(options.workers ?? Math.min(availableParallelism(), 4), queue.length - 1);
   const module = wanted > 0 ? workerModule() : undefined;
