@@ -288,5 +288,13 @@ describe('DSSE with a non-in-toto payload type', () => {
         ),
       'VERIFY_SUBJECT_MISMATCH'
     );
+    // no log here, so a changed payload reaches the signature check itself
+    const tampered = JSON.parse(JSON.stringify(bundle)) as typeof bundle;
+    if (tampered.dsseEnvelope === undefined) throw new Error('no envelope');
+    tampered.dsseEnvelope.payload = Buffer.from('{"hello":"there"}').toString('base64');
+    await expectCode(
+      () => verifyBundle(tampered, undefined, trust, keyPolicy, lenient),
+      'VERIFY_SIGNATURE_INVALID'
+    );
   });
 });
