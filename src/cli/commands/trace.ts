@@ -12,7 +12,7 @@ import {
   type IdentityPolicy,
   type TrustContext,
 } from '../../sign/index.js';
-import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../stack/index.js';
+import type { LocalSigstoreStack } from '../../stack/index.js';
 import { gatherAttestations, verifyAttestations } from '../../trace/adapter/gather.js';
 import { lookupRekor, providedEvidence, rekorAttestations } from '../../trace/adapter/rekor.js';
 import { buildTrace, sha256Subjects, statementKind } from '../../trace/build.js';
@@ -316,6 +316,8 @@ export const traceDemoStep: DemoStep = {
   async run(state) {
     let stack = state.facts.get('stack') as LocalSigstoreStack | undefined;
     if (stack === undefined || typeof stack.issueToken !== 'function') {
+      // loaded on first use: the stack's mock services are heavy to import
+      const { startLocalSigstoreStack } = await import('../../stack/index.js');
       stack = await startLocalSigstoreStack();
       const started = stack;
       state.cleanups.push(() => started.close());
