@@ -354,12 +354,10 @@ export function parseBundleFile(
   if (lines.length > MAX_BUNDLE_LINES) {
     throw new CustodyError('INPUT_TOO_LARGE', `${name} has more than ${MAX_BUNDLE_LINES} lines`);
   }
+  const oneLine = lines.filter((l) => l.trim().length > 0).length === 1;
   lines.forEach((line, index) => {
     if (line.trim().length === 0) return;
-    parse(
-      line,
-      lines.filter((l) => l.trim().length > 0).length === 1 ? name : `${name}#${index + 1}`
-    );
+    parse(line, oneLine ? name : `${name}#${index + 1}`);
   });
   return out;
 }
