@@ -33,6 +33,12 @@ describe('action.yml files', () => {
         expect(Object.keys(yml.outputs ?? {}).sort()).toEqual([...action.outputNames].sort());
       });
 
+      it('declares its token inputs as secrets (masked before validation)', () => {
+        const action = ACTIONS[name]!;
+        const tokens = action.inputNames.filter((i) => /token|key/.test(i));
+        expect([...action.secretInputs].sort()).toEqual(tokens.sort());
+      });
+
       it('inputs are kebab-case with descriptions and defaults; outputs are described', async () => {
         const yml = await readActionYaml(name);
         for (const [input, spec] of Object.entries(yml.inputs ?? {})) {

@@ -145,6 +145,7 @@ function action(run: ActionDefinition<'token', 'result', { token: string | undef
     name: 'test',
     inputNames: ['token'],
     outputNames: ['result'],
+    secretInputs: ['token'],
     readInputs: (read: InputReader<'token'>) => ({ token: read.secret('token') }),
     run,
   } satisfies ActionDefinition<'token', 'result', { token: string | undefined }>;

@@ -209,6 +209,7 @@ export const ATTEST_ACTION: ActionDefinition<AttestInput, AttestOutput, AttestIn
   name: 'attest',
   inputNames: ATTEST_INPUTS,
   outputNames: ATTEST_OUTPUTS,
+  secretInputs: ['github-token', 'identity-token'],
   readInputs: readAttestInputs,
   run: runAttest,
 };

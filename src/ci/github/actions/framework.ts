@@ -47,6 +47,8 @@ export interface ActionDefinition<I extends string, O extends string, T> {
   readonly name: string;
   readonly inputNames: readonly I[];
   readonly outputNames: readonly O[];
+  /** Token and key inputs: masked before any input is validated, so an early failure masks them too. */
+  readonly secretInputs: readonly I[];
   readInputs(reader: InputReader<I>): T;
   run(inputs: T, deps: ActionDeps): Promise<ActionResult<O>>;
 }
@@ -186,11 +188,22 @@ export async function executeAction<I extends string, O extends string, T>(
   }
 ): Promise<number> {
   const secrets: string[] = [];
+  for (const name of action.secretInputs) {
+    const value = host.inputs.getInput(name);
+    if (value !== '') {
+      registerSecret(value);
+      secrets.push(value);
+    }
+  }
   let parsed: { ok: true; value: T } | { ok: false; error: unknown };
   try {
     parsed = {
       ok: true,
-      value: action.readInputs(new InputReader<I>(host.inputs, (s) => secrets.push(s))),
+      value: action.readInputs(
+        new InputReader<I>(host.inputs, (s) => {
+          if (!secrets.includes(s)) secrets.push(s);
+        })
+      ),
     };
   } catch (error) {
     parsed = { ok: false, error };

@@ -287,6 +287,7 @@ export const GATE_ACTION: ActionDefinition<GateInput, GateOutput, GateInputs> = 
   name: 'gate',
   inputNames: GATE_INPUTS,
   outputNames: GATE_OUTPUTS,
+  secretInputs: ['github-token'],
   readInputs: readGateInputs,
   run: runGate,
 };

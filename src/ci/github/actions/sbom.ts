@@ -107,6 +107,7 @@ export const SBOM_ACTION: ActionDefinition<SbomInput, SbomOutput, SbomInputs> = 
   name: 'sbom',
   inputNames: SBOM_INPUTS,
   outputNames: SBOM_OUTPUTS,
+  secretInputs: [],
   readInputs: readSbomInputs,
   run: runSbom,
 };

@@ -167,6 +167,7 @@ export const SIGN_ACTION: ActionDefinition<SignInput, SignOutput, SignInputs> = 
   name: 'sign',
   inputNames: SIGN_INPUTS,
   outputNames: SIGN_OUTPUTS,
+  secretInputs: ['identity-token'],
   readInputs: readSignInputs,
   run: runSign,
 };

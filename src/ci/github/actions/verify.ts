@@ -272,6 +272,7 @@ export const VERIFY_ACTION: ActionDefinition<VerifyInput, VerifyOutput, VerifyIn
   name: 'verify',
   inputNames: VERIFY_INPUTS,
   outputNames: VERIFY_OUTPUTS,
+  secretInputs: ['github-token'],
   readInputs: readVerifyInputs,
   run: runVerify,
 };
