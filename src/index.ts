@@ -224,3 +224,12 @@ export type {
   DeploymentPredicate,
   DeploymentInput,
 } from './trace/index.js';
+export { agentCommits, humanApprovers, decideGate, isBotLogin } from './ci/github/gate.js';
+export type {
+  GateCommit,
+  GateReview,
+  GateRules,
+  GateDecision,
+  GateVerdict,
+  AgentAuthoredCommit,
+} from './ci/github/gate.js';

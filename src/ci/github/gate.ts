@@ -34,7 +34,7 @@ export interface GateRules {
   readonly approvalOnHead: boolean;
 }
 
-export interface AgentCommit {
+export interface AgentAuthoredCommit {
   readonly sha: string;
   readonly subject: string;
   readonly agent: string;
@@ -57,7 +57,10 @@ export function isBotLogin(login: string | undefined): boolean {
  * account GitHub linked (bot accounts, listed agent logins). Ignored bots (dependabot...) count
  * only when a trailer says an agent was involved.
  */
-export function agentCommits(commits: readonly GateCommit[], rules: GateRules): AgentCommit[] {
+export function agentCommits(
+  commits: readonly GateCommit[],
+  rules: GateRules
+): AgentAuthoredCommit[] {
   const listed = new Set(rules.agentIdentities.map((id) => id.toLowerCase()));
   const ignored = new Set(rules.ignoredBots.map((id) => id.toLowerCase()));
   const scan = scanCommits(
@@ -70,7 +73,7 @@ export function agentCommits(commits: readonly GateCommit[], rules: GateRules): 
     }))
   );
   const found = new Map(scan.agentCommits.map((c) => [c.sha, c]));
-  const out: AgentCommit[] = [];
+  const out: AgentAuthoredCommit[] = [];
   for (const commit of commits) {
     const login = commit.authorLogin?.toLowerCase();
     const isIgnored =
@@ -133,7 +136,7 @@ export type GateVerdict = 'pass' | 'fail' | 'not-applicable';
 
 export interface GateDecision {
   readonly verdict: GateVerdict;
-  readonly agentCommits: readonly AgentCommit[];
+  readonly agentCommits: readonly AgentAuthoredCommit[];
   readonly approvers: readonly string[];
   readonly attestationVerified: boolean;
   /** What a failing pull request lacks, in words for the summary and annotation. */
@@ -141,7 +144,7 @@ export interface GateDecision {
 }
 
 export function decideGate(input: {
-  agentCommits: readonly AgentCommit[];
+  agentCommits: readonly AgentAuthoredCommit[];
   attestation: { verified: boolean; problems: readonly string[] };
   approvers: readonly string[];
   requiredApprovals: number;
