@@ -340,6 +340,26 @@ describe('verifyRelease (fake dependencies)', () => {
     expect(good.check('transparency.timestamps').status).toBe('pass');
   });
 
+  it('transparency.timestamps: without a required log, a key-signed bundle needs only minTimestamps', async () => {
+    const airGapped = verified(provenance(SHA('a')), { tlogEntries: 0, timestamps: [] });
+    const relaxed = await run(
+      { 'prov.intoto.jsonl': airGapped },
+      policy((p) => (p.transparency.requireTlog = false))
+    );
+    expect(relaxed.check('transparency.timestamps').status).toBe('pass');
+    const stamped = await run(
+      { 'prov.intoto.jsonl': airGapped },
+      policy((p) => {
+        p.transparency.requireTlog = false;
+        p.transparency.minTimestamps = 1;
+      })
+    );
+    expect(stamped.check('transparency.timestamps')).toMatchObject({
+      status: 'fail',
+      code: 'VERIFY_TIMESTAMP_MISSING',
+    });
+  });
+
   it('freshness: a signature in the future fails VERIFY_STALE', async () => {
     const future = verified(provenance(SHA('a')), { signedAt: new Date('2026-12-01T00:00:00Z') });
     const { check } = await run(
