@@ -20,16 +20,10 @@ const actionEntries = existsSync(entryDir)
   : [];
 
 await rm(outdir, { recursive: true, force: true });
-await build({
+
+const common = {
   absWorkingDir: root,
-  entryPoints: [
-    { in: 'src/cli/bin.ts', out: 'cli' },
-    { in: 'src/index.ts', out: 'index' },
-    ...actionEntries,
-  ],
-  outdir,
   bundle: true,
-  splitting: false,
   platform: 'node',
   target: 'node22',
   format: 'esm',
@@ -42,4 +36,27 @@ await build({
   banner: {
     js: "import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);",
   },
+};
+
+// The CLI and the library: one self-contained file each.
+await build({
+  ...common,
+  entryPoints: [
+    { in: 'src/cli/bin.ts', out: 'cli' },
+    { in: 'src/index.ts', out: 'index' },
+  ],
+  outdir,
+  splitting: false,
 });
+
+// The actions share chunks, so each entry parses only what its own run path needs at start-up
+// (cold start is what a workflow step pays on every run).
+if (actionEntries.length > 0) {
+  await build({
+    ...common,
+    entryPoints: actionEntries.map((e) => ({ in: e.in, out: e.out.replace(/^actions\//, '') })),
+    outdir: path.join(outdir, 'actions'),
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+  });
+}
