@@ -94,7 +94,10 @@ export const registerVerify: CommandRegistrar = (program, ctx) => {
       'accepted provenance predicate type (default https://slsa.dev/provenance/v1)'
     )
     .option('--key <pem>', 'public key for key-signed bundles')
-    .option('--workers <n>', 'verification worker threads (default: one per core)')
+    .option(
+      '--workers <n>',
+      'verification worker threads besides the main thread (default: cores - 1)'
+    )
     .option('--vsa-sign', 'sign the VSA with the ambient CI identity (GitHub/GitLab OIDC)')
     .option('--vsa-key <pem>', 'sign the VSA with this private key')
     .option('--vsa-identity-token-file <file>', 'sign the VSA keyless with this OIDC token')

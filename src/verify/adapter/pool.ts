@@ -17,9 +17,9 @@ import type { VerifyWorkerData, VerifyWorkerReply } from '../worker.js';
 
 export interface BundleVerifierOptions {
   trust: TrustContext;
-  /** Worker threads besides the main thread (default: one per core, at most 4; 0 = none). */
+  /** Worker threads besides the main thread, which verifies too (default: cores - 1, 1 to 3; 0 = none). */
   workers?: number;
-  /** Below this many distinct bundles, verify on the main thread only (default 64: a worker costs a library load). */
+  /** Below this many distinct bundles, verify on the main thread only (default 128: a worker costs a library load). */
   workerThreshold?: number;
   /** Bundles per message to a worker (default 16). */
   batchSize?: number;
@@ -123,9 +123,12 @@ async function verifyDistinct(
     );
   }
   const wanted =
-    requests.length < (options.workerThreshold ?? 64)
+    requests.length < (options.workerThreshold ?? 128)
       ? 0
-      : Math.min(options.workers ?? Math.min(availableParallelism(), 4), queue.length - 1);
+      : Math.min(
+          options.workers ?? Math.max(1, Math.min(availableParallelism() - 1, 3)),
+          queue.length - 1
+        );
   const module = wanted > 0 ? workerModule() : undefined;
   const workers: Worker[] = [];
   const pending: Promise<void>[] = [];
