@@ -19,7 +19,11 @@ export interface BundleVerifierOptions {
   trust: TrustContext;
   /** Worker threads besides the main thread, which verifies too (default: cores - 1, 1 to 3; 0 = none). */
   workers?: number;
-  /** Below this many distinct bundles, verify on the main thread only (default 128: a worker costs a library load). */
+  /**
+   * Below this many distinct bundles, verify on the main thread only. Default 1000 (32 when
+   * `workers` is given): a worker loads the whole library bundle (~0.8 s CPU), which on 2 cores
+   * costs more than it saves for a few hundred bundles at ~4 ms each (bench/verify.bench.mjs).
+   */
   workerThreshold?: number;
   /** Bundles per message to a worker (default 16). */
   batchSize?: number;
@@ -123,7 +127,7 @@ async function verifyDistinct(
     );
   }
   const wanted =
-    requests.length < (options.workerThreshold ?? 128)
+    requests.length < (options.workerThreshold ?? (options.workers === undefined ? 1000 : 32))
       ? 0
       : Math.min(
           options.workers ?? Math.max(1, Math.min(availableParallelism() - 1, 3)),
