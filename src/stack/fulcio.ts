@@ -1,19 +1,28 @@
 // The local Fulcio: a root and an intermediate CA (P-384, like the real one) that issue short-lived
 // code-signing certificates for the public key of a request carrying a token from the local OIDC
 // issuer, with the SAN and Fulcio extensions real Fulcio derives from the token's claims, and an
-// embedded SCT from @sigstore/mock's CT log. Serves Fulcio's v2 `signingCert` API.
+// embedded SCT from the local CT log (ctlog.ts). Serves Fulcio's v2 `signingCert` API.
+// @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs the Reflect polyfill
+// loaded first.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { initializeCTLog } from '@sigstore/mock/dist/fulcio/ctlog.js';
 import {
   createHash,
   createPublicKey,
-  generateKeyPairSync,
   randomBytes,
   verify,
   webcrypto,
   type KeyObject,
 } from 'node:crypto';
 import { SIGSTORE_AUDIENCE } from './claims.js';
+import {
+  createLocalCTLog,
+  derLength,
+  OID_SCT_LIST,
+  precertificateTBSOf,
+  sctListExtensionValue,
+  tbsCertificateOf,
+} from './ctlog.js';
 import {
   certificateIdentityFromClaims,
   type CertificateExtensionValue,
@@ -24,7 +33,6 @@ import { verifyJWT, type JWTSigningKey } from './jwt.js';
 
 export const FULCIO_SIGNING_CERT_PATH = '/api/v2/signingCert';
 
-const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
 const CERT_LIFETIME_MS = 10 * 60 * 1000;
 const CA_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-384' } as const;
@@ -94,10 +102,11 @@ export async function startLocalFulcio(options: {
     },
     crypto
   );
-  const ctLogKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const ctLog = await initializeCTLog(ctLogKeys);
-  const intermediateSPKI = Buffer.from(await subtle.exportKey('spki', intermediateKeys.publicKey));
-  const issuerKeyHash = toArrayBuffer(createHash('sha256').update(intermediateSPKI).digest());
+  const ctLog = createLocalCTLog();
+  // Verifiers hash the issuer's SubjectPublicKeyInfo as it appears in its certificate.
+  const issuerKeyHash = createHash('sha256')
+    .update(Buffer.from(intermediate.publicKey.rawData))
+    .digest();
   const chainPEM = [intermediate.toString('pem'), root.toString('pem')];
 
   async function issue(
@@ -134,11 +143,22 @@ export async function startLocalFulcio(options: {
         ...identity.extensions.map(toX509Extension),
       ],
     };
-    // Precertificate → SCT from the CT log → the final certificate with the SCT embedded.
+    // Precertificate → SCT over its TBS bytes as encoded → the final certificate with the SCT
+    // embedded. (No poison extension: it would be dropped again before signing anyway.)
     const precert = await x509.X509CertificateGenerator.create(tbs, crypto);
-    const sct = await ctLog.log(precert.rawData, issuerKeyHash);
-    tbs.extensions.push(sctListExtension(Buffer.from(sct)));
+    const precertTBS = tbsCertificateOf(Buffer.from(precert.rawData));
+    const sct = ctLog.signPrecertificate({
+      tbsCertificate: precertTBS,
+      issuerKeyHash,
+      timestamp: now,
+    });
+    tbs.extensions.push(new x509.Extension(OID_SCT_LIST, false, sctListExtensionValue([sct])));
     const leaf = await x509.X509CertificateGenerator.create(tbs, crypto);
+    // The SCT verifies only if removing it from the final certificate gives back these exact
+    // bytes; never hand out a certificate whose SCT cannot verify.
+    if (!precertificateTBSOf(Buffer.from(leaf.rawData)).equals(precertTBS)) {
+      throw new Error('the issued certificate does not match its precertificate');
+    }
     return JSON.stringify({
       signedCertificateEmbeddedSct: {
         chain: { certificates: [leaf.toString('pem'), ...chainPEM] },
@@ -148,7 +168,7 @@ export async function startLocalFulcio(options: {
 
   return {
     chain: [Buffer.from(intermediate.rawData), Buffer.from(root.rawData)],
-    ctLog: { publicKey: Buffer.from(ctLog.publicKey), logID: viewBytes(ctLog.logID) },
+    ctLog: { publicKey: ctLog.publicKey, logID: ctLog.logID },
     notBefore: options.notBefore,
     async handle(body, now) {
       const request = parseSigningCertRequest(body);
@@ -272,35 +292,4 @@ function toX509Extension(extension: CertificateExtensionValue): x509.Extension {
 function derUTF8String(text: string): Buffer {
   const bytes = Buffer.from(text, 'utf8');
   return Buffer.concat([Buffer.from([0x0c]), derLength(bytes.length), bytes]);
-}
-
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const octets: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets.unshift(rest % 256);
-  return Buffer.from([0x80 | octets.length, ...octets]);
-}
-
-/**
- * The RFC 6962 SignedCertificateTimestampList extension holding one SCT. `serializedSCT` is what
- * the mock CT log returns: already prefixed with its own 2-byte length.
- */
-function sctListExtension(serializedSCT: Buffer): x509.Extension {
-  const list = Buffer.concat([u16(serializedSCT.length), serializedSCT]);
-  const octetString = Buffer.concat([Buffer.from([0x04]), derLength(list.length), list]);
-  return new x509.Extension(OID_SCT_LIST, false, octetString);
-}
-
-function u16(value: number): Buffer {
-  const buffer = Buffer.alloc(2);
-  buffer.writeUInt16BE(value);
-  return buffer;
-}
-
-function viewBytes(view: ArrayBufferView): Buffer {
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-}
-
-function toArrayBuffer(bytes: Buffer): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
