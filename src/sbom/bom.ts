@@ -11,6 +11,7 @@ import { CustodyError } from '../errors.js';
 import { sortKeys } from '../util/canonical-json.js';
 import { VERSION } from '../version.js';
 import type { GraphPackage, PackageGraph } from './graph.js';
+import { commonJSExports } from '../util/interop.js';
 
 export type GenerateSpecVersion = '1.5' | '1.6' | '1.7';
 export const GENERATE_SPEC_VERSIONS: readonly GenerateSpecVersion[] = ['1.5', '1.6', '1.7'];
@@ -298,7 +299,9 @@ export async function normalizeBom(
   specVersion: GenerateSpecVersion = DEFAULT_SPEC_VERSION,
   serialNumber?: string
 ): Promise<Record<string, unknown>> {
-  serializeModule ??= import('@cyclonedx/cyclonedx-library/Serialize');
+  serializeModule ??= import('@cyclonedx/cyclonedx-library/Serialize').then((module) =>
+    commonJSExports(module, 'JSON')
+  );
   const Serialize = await serializeModule;
   const factory = new Serialize.JSON.Normalize.Factory(SPECS[specVersion]);
   const normalized = factory.makeForBom().normalize(bom, { sortLists: true }) as unknown as Record<

@@ -18,6 +18,7 @@ import { CustodyError, isCustodyError } from '../errors.js';
 import { canonicalJSON } from '../util/canonical-json.js';
 import { redact, registerSecret } from '../util/redact.js';
 import { ManagedKeySigner, parsePrivateKey } from './keys.js';
+import { commonJSExports } from '../util/interop.js';
 
 export type SignerIdentity =
   | { kind: 'keyless'; token: string | (() => Promise<string>) }
@@ -327,7 +328,7 @@ async function build(
   }
   let bundle: Bundle;
   try {
-    const lib = await import('@sigstore/sign');
+    const lib = commonJSExports(await import('@sigstore/sign'), 'bundleBuilderFromSigningConfig');
     bundle = await builderFor(lib, config, bundleType).create({
       data: Buffer.from(data),
       ...(payloadType === undefined ? {} : { type: payloadType }),

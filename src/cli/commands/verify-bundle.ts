@@ -17,6 +17,7 @@ import {
 } from '../../sign/index.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
+import { commonJSExports } from '../../util/interop.js';
 
 /** Largest artifact read into memory for a message-signature check. */
 export const ARTIFACT_LIMIT = 2 * 1024 * 1024 * 1024 - 1;
@@ -160,8 +161,11 @@ export async function resolveTrust(
         hint: 'for staging, pass --trusted-root with a staging trusted_root.json',
       });
     }
-    const { getTrustedRoot } = await import('@sigstore/tuf');
-    const { TrustedRoot } = await import('@sigstore/protobuf-specs');
+    const { getTrustedRoot } = commonJSExports(await import('@sigstore/tuf'), 'getTrustedRoot');
+    const { TrustedRoot } = commonJSExports(
+      await import('@sigstore/protobuf-specs'),
+      'TrustedRoot'
+    );
     try {
       const root = await getTrustedRoot({});
       return loadTrustedRoot(TrustedRoot.toJSON(root), 'public-good (TUF)');

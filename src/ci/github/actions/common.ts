@@ -7,6 +7,7 @@ import { readJSONFile, resolveInside } from '../../../io/fs.js';
 import type { IdentityPolicy, SignerConfig, TrustContext } from '../../../sign/index.js';
 import type { ActionDeps, InputReader } from './framework.js';
 import type { RepoRef } from './github-api.js';
+import { commonJSExports } from '../../../util/interop.js';
 
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 
@@ -196,7 +197,7 @@ export async function signerConfig(
 
 /** SAN and issuer of the Fulcio certificate in a bundle this job just made (for outputs). */
 export async function bundleSigner(bundle: unknown): Promise<{ identity: string; issuer: string }> {
-  const { X509Certificate } = await import('@sigstore/core');
+  const { X509Certificate } = commonJSExports(await import('@sigstore/core'), 'X509Certificate');
   const { certificateIdentity } = await import('../../../sign/index.js');
   const material = (bundle as { verificationMaterial?: Record<string, unknown> })
     .verificationMaterial;
