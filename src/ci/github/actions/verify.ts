@@ -139,7 +139,9 @@ export async function runVerify(
       ...(inputs.denySelfHostedRunners ? { denySelfHostedRunners: true } : {}),
     },
     exclude: [path.basename(reportPath), path.basename(jsonPath)],
-    now: resolveBuildTime(deps.env.SOURCE_DATE_EPOCH, deps.now()),
+    // Freshness is judged against the real clock; SOURCE_DATE_EPOCH only stamps the report.
+    now: deps.now(),
+    reportTime: resolveBuildTime(deps.env.SOURCE_DATE_EPOCH, deps.now()),
   });
   const { report } = result;
   for (const note of result.notes) deps.log.warning(note);
