@@ -1,0 +1,5 @@
+import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);
+import{b as l}from"./chunk-HWJCIIGJ.js";import{a as n}from"./chunk-3EQZ5X6P.js";function p(t,e=2){return{kind:"heading",text:t,level:e}}n(p,"heading");function c(t,e){return{kind:"table",header:t,rows:e}}n(c,"table");function a(t){return l(t).replace(/&/g,"&amp;").replace(/</g,"&lt;").replace(/>/g,"&gt;").replace(/"/g,"&quot;").replace(/'/g,"&#39;")}n(a,"escapeHTML");function g(t){let e=[];for(let r of t)switch(r.kind){case"heading":e.push(`<h${r.level}>${a(r.text)}</h${r.level}>`);break;case"table":{let o=`<tr>${r.header.map(i=>`<th>${a(i)}</th>`).join("")}</tr>`,s=r.rows.map(i=>`<tr>${i.map(d=>`<td>${a(d)}</td>`).join("")}</tr>`);e.push(`<table>${[o,...s].join("")}</table>`);break}case"list":e.push(`<ul>${r.items.map(o=>`<li>${a(o)}</li>`).join("")}</ul>`);break;case"text":e.push(`<p>${a(r.text)}</p>`);break;case"markdown":e.push(l(r.markdown).trimEnd());break}return`${e.join(`
+
+`)}
+`}n(g,"renderSummary");export{p as a,c as b,g as c};

@@ -1,0 +1,2 @@
+import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);
+import{a as t}from"./chunk-3EQZ5X6P.js";var r=new Set;function o(e){e!==void 0&&e.length>=8&&r.add(e)}t(o,"registerSecret");function s(e){let n=e;for(let i of r)n.includes(i)&&(n=n.split(i).join("***"));return n.replace(/\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g,"***")}t(s,"redact");export{o as a,s as b};
