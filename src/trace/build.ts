@@ -25,24 +25,11 @@ import {
   type VerifiedAttestation,
   type VerifiedEntry,
 } from './types.js';
+import { asObject as obj, asString as str, asArray as list } from '../util/json.js';
 
 export type StatementKind = 'provenance' | 'agent' | 'sbom' | 'vsa' | 'deployment' | 'other';
 
 type Json = Record<string, unknown>;
-
-function obj(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Json)
-    : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);

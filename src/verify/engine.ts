@@ -28,6 +28,7 @@ import type {
   VerifyDeps,
 } from './types.js';
 import { REPORT_SCHEMA_VERSION } from './types.js';
+import { asObject as obj } from '../util/json.js';
 
 export const CYCLONEDX_PREDICATE_PREFIX = 'https://cyclonedx.org/bom';
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
@@ -66,12 +67,6 @@ export function bundleBaseName(file: string): string | undefined {
     if (base.endsWith(suffix) && base.length > suffix.length) return base.slice(0, -suffix.length);
   }
   return undefined;
-}
-
-function obj(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 function messageDigestHex(

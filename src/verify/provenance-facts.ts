@@ -1,6 +1,7 @@
 // Reads the facts a policy checks out of a SLSA provenance predicate, across the shapes found in
 // the wild: SLSA v1 (actions/attest, npm, slsa-github-generator, custody, GitLab), SLSA v0.2
 // (npm, early generators) and GitLab runner metadata quirks (a git SHA under digest.sha256).
+import { asObject as obj, asString as str, asArray as list } from '../util/json.js';
 
 export interface ProvenanceFacts {
   builderId?: string;
@@ -21,20 +22,6 @@ export interface ProvenanceFacts {
 }
 
 type Json = Record<string, unknown>;
-
-function obj(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Json)
-    : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
 
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 

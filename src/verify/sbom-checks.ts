@@ -5,6 +5,7 @@ import semver from 'semver';
 import parseSpdx from 'spdx-expression-parse';
 import type { PackageRule, Policy } from '../policy/index.js';
 import { matchesGlob } from '../policy/index.js';
+import { asObject as obj } from '../util/json.js';
 
 export interface BomComponent {
   name: string;
@@ -12,14 +13,6 @@ export interface BomComponent {
   version?: string;
   purl?: string;
   licenses: string[];
-}
-
-type Json = Record<string, unknown>;
-
-function obj(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Json)
-    : undefined;
 }
 
 /** All components of a BOM (nested ones too, and metadata.component), flattened. */

@@ -9,6 +9,7 @@ import { readTextLimited } from '../../io/fs.js';
 import { verifyBundle, type IdentityPolicy, type TrustContext } from '../../sign/index.js';
 import { toRFC3339 } from '../../util/time.js';
 import type { FailedEntry, VerifiedAttestation } from '../types.js';
+import { asObject as obj } from '../../util/json.js';
 
 /** One attestation file (a release's .intoto.jsonl) larger than this is refused. */
 export const ATTESTATION_FILE_LIMIT = 256 * 1024 * 1024;
@@ -22,14 +23,6 @@ export interface RawAttestation {
   /** The parsed JSON document (bundle or statement), or why the input is not one. */
   value?: unknown;
   problem?: string;
-}
-
-type Json = Record<string, unknown>;
-
-function obj(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Json)
-    : undefined;
 }
 
 function isBundle(value: unknown): boolean {

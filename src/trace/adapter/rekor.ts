@@ -10,6 +10,7 @@ import { CustodyError } from '../../errors.js';
 import { certificateIdentity } from '../../sign/certificate.js';
 import type { FailedEntry, VerifiedAttestation } from '../types.js';
 import type { RawAttestation } from './gather.js';
+import { asObject as obj } from '../../util/json.js';
 
 /** At most this many log entries are fetched per digest (a release has a handful). */
 export const REKOR_MAX_ENTRIES = 64;
@@ -21,12 +22,6 @@ export interface RekorLookupOptions {
 }
 
 type Json = Record<string, unknown>;
-
-function obj(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Json)
-    : undefined;
-}
 
 function lookupFailed(message: string, cause?: unknown): CustodyError {
   return new CustodyError('TRACE_REKOR_LOOKUP_FAILED', message, {
