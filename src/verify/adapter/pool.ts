@@ -15,14 +15,18 @@ import { cacheTrustedChains } from '../chain-cache.js';
 import { verifyRequest } from '../verify-one.js';
 import type { VerifyWorkerData, VerifyWorkerReply } from '../worker.js';
 
+// Measured on 2 cores (npm run bench -- verify): a worker, which first loads the library bundle,
+// pays off from about 250 distinct bundles (500: 2.16 s with one worker vs 2.52 s without).
+const DEFAULT_WORKER_THRESHOLD = 250;
+
 export interface BundleVerifierOptions {
   trust: TrustContext;
   /** Worker threads besides the main thread, which verifies too (default: cores - 1, 1 to 3; 0 = none). */
   workers?: number;
   /**
-   * Below this many distinct bundles, verify on the main thread only. Default 1000 (32 when
+   * Below this many distinct bundles, verify on the main thread only. Default 250 (32 when
    * `workers` is given): a worker loads the whole library bundle (~0.8 s CPU), which on 2 cores
-   * costs more than it saves for a few hundred bundles at ~4 ms each (bench/verify.bench.mjs).
+   * costs more than it saves below ~250 bundles at ~4 ms each (bench/verify.bench.mjs).
    */
   workerThreshold?: number;
   /** Bundles per message to a worker (default 16). */
@@ -127,7 +131,8 @@ async function verifyDistinct(
     );
   }
   const wanted =
-    requests.length < (options.workerThreshold ?? (options.workers === undefined ? 1000 : 32))
+    requests.length <
+    (options.workerThreshold ?? (options.workers === undefined ? DEFAULT_WORKER_THRESHOLD : 32))
       ? 0
       : Math.min(
           options.workers ?? Math.max(1, Math.min(availableParallelism() - 1, 3)),
