@@ -237,7 +237,7 @@ export async function run(ctx) {
       rows,
       notes: [
         `loop cost per artifact: ${(perProcess * 1000).toFixed(1)} ms (median of ${sample} processes, extrapolated; it checks only the signature and identity — custody also checks checksums, the checksums signature, provenance fields and certificate agreement).`,
-        'custody runs one process; identical bundles are verified once and the trusted chain once per process. By default it verifies on the main thread below 1000 bundles; --workers 1 adds a worker thread (which first loads the library bundle).',
+        'custody runs one process; identical bundles are verified once and the trusted chain once per process. By default it verifies on the main thread below 250 distinct bundles; --workers 1 adds a worker thread (which first loads the library bundle).',
         'CPU = user+sys seconds of all threads (GNU time; the loop from 5 processes, extrapolated): independent of other load on the machine, unlike wall time.',
       ],
     };
