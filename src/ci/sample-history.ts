@@ -174,3 +174,27 @@ function runGit(args: string[], env: Record<string, string>, stdin?: string): Pr
     child.stdin?.end(stdin);
   });
 }
+
+/** The GitHub Actions variables of the demo's release run, matching the stack's github token. */
+export function sampleGitHubEnv(release: string): Record<string, string> {
+  return {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_REPOSITORY: 'acme/hello',
+    GITHUB_REPOSITORY_ID: '100000001',
+    GITHUB_REPOSITORY_OWNER: 'acme',
+    GITHUB_REPOSITORY_OWNER_ID: '200000002',
+    GITHUB_REF: 'refs/tags/v1.0.0',
+    GITHUB_REF_NAME: 'v1.0.0',
+    GITHUB_REF_TYPE: 'tag',
+    GITHUB_SHA: release,
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_WORKFLOW_REF: 'acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0',
+    GITHUB_WORKFLOW_SHA: release,
+    GITHUB_RUN_ID: '9000000001',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_RUN_NUMBER: '42',
+    RUNNER_ENVIRONMENT: 'github-hosted',
+  };
+}

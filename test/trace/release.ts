@@ -16,6 +16,7 @@ import {
   SAMPLE_AGENT,
   SAMPLE_MODEL,
   SAMPLE_PROMPT_SHA256,
+  sampleGitHubEnv,
   type SampleHistory,
 } from '../../src/ci/sample-history.js';
 import { demoApproval } from '../../src/cli/commands/attest.js';
@@ -46,30 +47,6 @@ export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function githubEnv(release: string): Record<string, string> {
-  return {
-    GITHUB_ACTIONS: 'true',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: 'https://api.github.com',
-    GITHUB_REPOSITORY: 'acme/hello',
-    GITHUB_REPOSITORY_ID: '100000001',
-    GITHUB_REPOSITORY_OWNER: 'acme',
-    GITHUB_REPOSITORY_OWNER_ID: '200000002',
-    GITHUB_REF: 'refs/tags/v1.0.0',
-    GITHUB_REF_NAME: 'v1.0.0',
-    GITHUB_REF_TYPE: 'tag',
-    GITHUB_SHA: release,
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_WORKFLOW_REF: 'acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0',
-    GITHUB_WORKFLOW_SHA: release,
-    GITHUB_RUN_ID: '9000000001',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_RUN_NUMBER: '42',
-    RUNNER_ENVIRONMENT: 'github-hosted',
-    SOURCE_DATE_EPOCH: '1795170600',
-  };
-}
-
 async function ok(argv: string[], cwd: string, env: Record<string, string>): Promise<string> {
   const run = await runCli(argv, { cwd, env });
   if (run.code !== 0) {
@@ -85,7 +62,7 @@ export async function buildTracedRelease(): Promise<TracedRelease> {
   try {
     mkdirSync(path.join(root, 'history'));
     const history = await createSampleHistory(path.join(root, 'history'), process.env);
-    const env = githubEnv(history.release);
+    const env = { ...sampleGitHubEnv(history.release), SOURCE_DATE_EPOCH: '1795170600' };
     mkdirSync(dir, { recursive: true });
     const digests: Record<string, string> = {};
     for (const [name, content] of Object.entries(ARTIFACTS)) {

@@ -54,6 +54,7 @@ import {
   SAMPLE_AGENT,
   SAMPLE_MODEL,
   SAMPLE_PROMPT_SHA256,
+  sampleGitHubEnv,
 } from '../../ci/sample-history.js';
 import { startLocalSigstoreStack } from '../../stack/index.js';
 import { commandAction } from '../action.js';
@@ -915,30 +916,6 @@ export function demoApproval(commits: readonly string[]): HumanApproval {
   };
 }
 
-/** The GitHub Actions variables of the demo's release run, matching the stack's github token. */
-function demoGitHubEnv(release: string): Record<string, string> {
-  return {
-    GITHUB_ACTIONS: 'true',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: 'https://api.github.com',
-    GITHUB_REPOSITORY: 'acme/hello',
-    GITHUB_REPOSITORY_ID: '100000001',
-    GITHUB_REPOSITORY_OWNER: 'acme',
-    GITHUB_REPOSITORY_OWNER_ID: '200000002',
-    GITHUB_REF: 'refs/tags/v1.0.0',
-    GITHUB_REF_NAME: 'v1.0.0',
-    GITHUB_REF_TYPE: 'tag',
-    GITHUB_SHA: release,
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_WORKFLOW_REF: 'acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0',
-    GITHUB_WORKFLOW_SHA: release,
-    GITHUB_RUN_ID: '9000000001',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_RUN_NUMBER: '42',
-    RUNNER_ENVIRONMENT: 'github-hosted',
-  };
-}
-
 /** The sbom step's fact: a path (absolute or relative to the release) or an object with one. */
 function sbomFactPath(fact: unknown, outDir: string): string | undefined {
   const candidate =
@@ -997,7 +974,7 @@ export const attestDemoStep: DemoStep = {
       signingConfig: localStack.signingConfig,
     };
     const trust = loadTrustedRoot(localStack.trustedRoot);
-    const ciContext = readGitHubContext(demoGitHubEnv(history.release));
+    const ciContext = readGitHubContext(sampleGitHubEnv(history.release));
     const checksums = state.facts.get('checksums');
     const collected = await collectSubjects({
       subjects: state.artifacts.map((name) => path.join(state.outDir, name)),
