@@ -11,5 +11,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     setupFiles: ['test/helpers/setup.ts'],
+    // Installs what the suite needs from the machine (Debian's chromium) or names the command.
+    globalSetup: ['test/helpers/provision.ts'],
   },
 });

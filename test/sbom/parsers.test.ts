@@ -17,7 +17,6 @@ import { REPO_ROOT } from '../helpers/cli.js';
 import { expectCode } from '../helpers/errors.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'fixtures/sbom');
-const LOCKFILES = path.resolve(REPO_ROOT, '../shared/bench/lockfiles');
 
 async function fixture(project: string, lockfile: string, workspaces: string[] = []) {
   const dir = path.join(FIXTURES, project);
@@ -219,13 +218,14 @@ describe('format detection', () => {
 });
 
 describe('malformed lockfiles: each rejected with its code, never a crash', () => {
-  const realText = (project: string, file: string) =>
-    readFile(path.join(LOCKFILES, project, file), 'utf8');
+  // Lockfiles written by npm, pnpm 9 and yarn 4 for one small project (fixtures/sbom/small-*).
+  const ownText = (project: string, file: string) =>
+    readFile(path.join(REPO_ROOT, 'fixtures/sbom', project, file), 'utf8');
   const parse = (text: string, fileName: string, manifests?: ManifestMap) => () =>
     buildGraph(parseLockfile({ text, fileName, manifests }));
 
   it('truncated package-lock.json', async () => {
-    const text = await realText('github-local-action', 'package-lock.json');
+    const text = await ownText('small-npm', 'package-lock.json');
     await expectCode(
       parse(text.slice(0, text.length / 2), 'package-lock.json'),
       'SBOM_LOCKFILE_INVALID'
@@ -233,16 +233,19 @@ describe('malformed lockfiles: each rejected with its code, never a crash', () =
   });
 
   it('truncated pnpm-lock.yaml (dangling references)', async () => {
-    const text = await realText('vite-pnpm', 'pnpm-lock.yaml');
+    const text = await ownText('small-pnpm', 'pnpm-lock.yaml');
     const error = await expectCode(
-      parse(text.slice(0, Math.floor(text.length * 0.7)), 'pnpm-lock.yaml'),
+      parse(
+        text.slice(0, text.lastIndexOf('\n', Math.floor(text.length * 0.7)) + 1),
+        'pnpm-lock.yaml'
+      ),
       'SBOM_LOCKFILE_INVALID'
     );
     expect(error.message).toMatch(/not in the lockfile|no entry in packages/);
   });
 
   it('truncated yarn berry lockfile', async () => {
-    const text = await realText('jest-yarn-berry', 'yarn.lock');
+    const text = await ownText('small-yarn-berry', 'yarn.lock');
     await expectCode(
       parse(text.slice(0, Math.floor(text.length * 0.4)), 'yarn.lock'),
       'SBOM_LOCKFILE_INVALID'

@@ -4,31 +4,74 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { X509Certificate } from '@sigstore/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   certificateIdentity,
   embeddedTrustedRoot,
   loadTrustedRoot,
   parseBundle,
+  signArtifact,
+  signStatement,
   verifyBundle,
+  type SignerConfig,
+  type TrustContext,
 } from '../../src/sign/index.js';
+import { startLocalSigstoreStack, type LocalSigstoreStack } from '../../src/stack/index.js';
+import { REPO_ROOT } from '../helpers/cli.js';
 import { verifyPrehashed } from '../../src/sign/prehash.js';
 import { expectCode } from '../helpers/errors.js';
 
-const DIR = '/work/shared/conformance';
-const read = (rel: string): string => readFileSync(path.join(DIR, rel), 'utf8');
-const publicGood = JSON.parse(read('trusted-roots/public-good.json')) as Record<string, unknown>;
-const happyV03 = JSON.parse(read('bundle-verify/happy-path-v0.3/bundle.sigstore.json')) as {
-  mediaType: string;
-  verificationMaterial: { certificate: { rawBytes: string } };
-};
-const ARTIFACT = Buffer.from(read('bundle-verify/a.txt'));
-const IDENTITY =
-  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+// Bundles made here, on the local Sigstore stack (a real Fulcio certificate with the GitHub
+// Actions extensions, Rekor and TSA); the trust-root mutations start from the embedded root.
+const publicGood = JSON.parse(
+  readFileSync(path.join(REPO_ROOT, 'src/sign/trusted-roots/public-good.json'), 'utf8')
+) as Record<string, unknown>;
+const ARTIFACT = Buffer.from('custody unit-test artifact\n');
+const IDENTITY = 'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0';
 const policy = {
   subjectAlternativeName: IDENTITY,
   issuer: 'https://token.actions.githubusercontent.com',
 };
+let stack: LocalSigstoreStack;
+let trust: TrustContext;
+let happyV03: {
+  mediaType: string;
+  verificationMaterial: { certificate: { rawBytes: string } };
+};
+let dsseBundle: unknown;
+
+beforeAll(async () => {
+  stack = await startLocalSigstoreStack();
+  const config: SignerConfig = {
+    identity: { kind: 'keyless', token: stack.issueToken('github') },
+    fulcioURL: stack.fulcioURL,
+    rekorURL: stack.rekorURL,
+    tsaURL: stack.tsaURL,
+  };
+  trust = loadTrustedRoot(stack.trustedRoot);
+  happyV03 = JSON.parse(JSON.stringify(await signArtifact(ARTIFACT, config))) as typeof happyV03;
+  dsseBundle = JSON.parse(
+    JSON.stringify(
+      await signStatement(
+        {
+          _type: 'https://in-toto.io/Statement/v1',
+          subject: [
+            {
+              name: 'a.txt',
+              digest: { sha256: createHash('sha256').update(ARTIFACT).digest('hex') },
+            },
+          ],
+          predicateType: 'https://example.com/predicate/v1',
+          predicate: {},
+        },
+        config
+      )
+    )
+  );
+}, 120_000);
+afterAll(async () => {
+  await stack.close();
+});
 
 describe('loadTrustedRoot', () => {
   const mutate = (fn: (root: Record<string, unknown[]>) => void): unknown => {
@@ -129,11 +172,7 @@ describe('parseBundle', () => {
     await expectCode(() => parseBundle({ mediaType: happyV03.mediaType }), 'VERIFY_BUNDLE_INVALID');
   });
   it('a DSSE envelope must have exactly one signature', async () => {
-    const bundle = JSON.parse(
-      read('bundle-verify/happy-path-intoto-in-dsse-v3/bundle.sigstore.json')
-    ) as {
-      dsseEnvelope: { signatures: unknown[] };
-    };
+    const bundle = dsseBundle as { dsseEnvelope: { signatures: unknown[] } };
     const first = bundle.dsseEnvelope.signatures[0];
     const error = await expectCode(
       () =>
@@ -148,7 +187,6 @@ describe('parseBundle', () => {
 });
 
 describe('verifyBundle input checks', () => {
-  const trust = embeddedTrustedRoot('public-good');
   it('a message signature needs its artifact', async () => {
     await expectCode(
       () => verifyBundle(happyV03, undefined, trust, policy),
@@ -196,13 +234,13 @@ describe('verifyBundle input checks', () => {
   it('a RegExp SAN matches; exact strings are not patterns', async () => {
     verifyBundle(happyV03, { kind: 'bytes', bytes: ARTIFACT }, trust, {
       ...policy,
-      subjectAlternativeName: /^https:\/\/github\.com\/sigstore-conformance\//,
+      subjectAlternativeName: /^https:\/\/github\.com\/acme\//,
     });
     await expectCode(
       () =>
         verifyBundle(happyV03, { kind: 'bytes', bytes: ARTIFACT }, trust, {
           ...policy,
-          subjectAlternativeName: 'https://github.com/sigstore-conformance/.*',
+          subjectAlternativeName: 'https://github.com/acme/.*',
         }),
       'VERIFY_IDENTITY_MISMATCH'
     );
@@ -244,11 +282,10 @@ describe('certificateIdentity', () => {
       issuer: 'https://token.actions.githubusercontent.com',
       buildSignerURI: IDENTITY,
       runnerEnvironment: 'github-hosted',
-      sourceRepositoryURI:
-        'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon',
-      sourceRepositoryRef: 'refs/heads/main',
+      sourceRepositoryURI: 'https://github.com/acme/hello',
+      sourceRepositoryRef: 'refs/tags/v1.0.0',
       sourceRepositoryVisibilityAtSigning: 'public',
-      buildTrigger: 'workflow_dispatch',
+      buildTrigger: 'push',
     });
     expect(identity.fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -1,6 +1,6 @@
-// The HTML report in a real browser: Debian's headless Chromium (CI installs it; a missing binary
-// fails the test, it does not skip). Checks the visible text, the SVG chain graph and that the page
-// makes no request at all (everything is inline).
+// The HTML report in a real browser: Debian's headless Chromium (the test command installs it
+// through test/helpers/provision.ts; a missing binary fails the test, it does not skip). Checks
+// the visible text, the SVG chain graph and that the page makes no request at all (all inline).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -2,37 +2,38 @@
 // unsafe paths are refused, the JSON report follows docs/verify.schema.json, and the demo ends
 // with a verified release.
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_SCHEMA } from '../../src/verify/report-schema.js';
 import { runCli } from '../helpers/cli.js';
+import {
+  buildReleaseKit,
+  copyRelease,
+  ISSUER,
+  IDENTITY,
+  type ReleaseKit,
+} from './release-fixture.js';
 
-const CORPUS = path.resolve(import.meta.dirname, '../../../shared/conformance');
-const ENTRY = path.join(CORPUS, 'real-provenance/gh-attest-custom-issuer');
-const IDENTITY =
-  'https://github.com/too-legit/attest/.github/workflows/integration.yml@refs/heads/main';
-const ISSUER = 'https://token.actions.githubusercontent.com/hammer-time';
+let kit: ReleaseKit;
 let root: string;
 
+// A real release signed on the local Sigstore stack (artifacts, signed SHA256SUMS, provenance,
+// SBOM and agent attestations): nothing outside the repository is read.
 beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'custody-verify-cli-'));
-  await writeFile(path.join(root, 'artifact'), await readFile(path.join(ENTRY, 'artifact')));
-  await writeFile(
-    path.join(root, 'artifact.sigstore.json'),
-    await readFile(path.join(ENTRY, 'bundle.sigstore.json'))
-  );
-});
+  kit = await buildReleaseKit();
+  root = await copyRelease(kit);
+}, 120_000);
 afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
+  await kit.close();
+  await rm(kit.root, { recursive: true, force: true });
 });
 
 const base = (): string[] => [
   'verify',
   '.',
   '--trusted-root',
-  path.join(CORPUS, 'trusted-roots/public-good.json'),
+  kit.trustedRootFile,
   '--certificate-identity',
   IDENTITY,
   '--certificate-oidc-issuer',
@@ -70,7 +71,7 @@ describe('custody verify (CLI)', () => {
     [['--workers', 'many'], 'USAGE_INVALID'],
     [['--source-digest', 'main'], 'USAGE_INVALID'],
     [['--policy', 'missing.yaml'], 'INPUT_NOT_FOUND'],
-    [['--trusted-root', 'artifact'], 'INPUT_JSON_INVALID'],
+    [['--trusted-root', 'README.txt'], 'INPUT_JSON_INVALID'],
   ])('%j exits 2 with %s', async (extra, code) => {
     const run = await runCli([...base(), ...extra], { cwd: root });
     expect(run.code).toBe(2);
@@ -80,10 +81,12 @@ describe('custody verify (CLI)', () => {
 
   it('a bad policy file exits 2 with POLICY_INVALID and the field path', async () => {
     await writeFile(
-      path.join(root, 'bad-policy.yaml'),
+      path.join(kit.root, 'bad-policy.yaml'),
       'apiVersion: custody.dev/v1alpha1\nkind: ReleasePolicy\nspec:\n  provenance: { builderId: x }\n'
     );
-    const run = await runCli(['verify', '.', '--policy', 'bad-policy.yaml'], { cwd: root });
+    const run = await runCli(['verify', root, '--policy', 'bad-policy.yaml'], {
+      cwd: kit.root,
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
       /error\[POLICY_INVALID\]: bad-policy\.yaml: spec\.provenance: unknown field "builderId"/
@@ -97,18 +100,18 @@ describe('custody verify (CLI)', () => {
   });
 
   it('a symlink leaving the release directory is refused with INPUT_PATH_UNSAFE', async () => {
-    const dir = await mkdtemp(path.join(root, 'release-'));
-    await writeFile(path.join(root, 'outside.txt'), 'secret');
-    await symlink(path.join(root, 'outside.txt'), path.join(dir, 'link.txt'));
+    const dir = await mkdtemp(path.join(kit.root, 'release-'));
+    await writeFile(path.join(kit.root, 'outside.txt'), 'secret');
+    await symlink(path.join(kit.root, 'outside.txt'), path.join(dir, 'link.txt'));
     const run = await runCli([...base().slice(0, 1), dir, ...base().slice(2)], { cwd: root });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/INPUT_PATH_UNSAFE/);
   });
 
   it('markdown output and --output write a report file; a failing verdict exits 1', async () => {
-    const out = path.join(root, 'report.md');
+    const out = path.join(kit.root, 'report.md');
     const run = await runCli(
-      [...base(), '--format', 'markdown', '--output', out, '--source-ref', 'refs/tags/*'],
+      [...base(), '--format', 'markdown', '--output', out, '--source-ref', 'refs/heads/*'],
       { cwd: root }
     );
     expect(run.code).toBe(1);
@@ -119,14 +122,16 @@ describe('custody verify (CLI)', () => {
   });
 
   it('a bare DSSE envelope or junk in a .jsonl file fails the release, it does not crash', async () => {
-    const dir = await mkdtemp(path.join(root, 'junk-'));
-    await writeFile(path.join(dir, 'artifact'), await readFile(path.join(ENTRY, 'artifact')));
-    const bundle = JSON.parse(await readFile(path.join(ENTRY, 'bundle.sigstore.json'), 'utf8'));
+    const dir = await mkdtemp(path.join(kit.root, 'junk-'));
+    await writeFile(path.join(dir, 'README.txt'), await readFile(path.join(root, 'README.txt')));
+    const bundle = JSON.parse(
+      (await readFile(path.join(root, 'provenance.intoto.jsonl'), 'utf8')).trim()
+    );
     await writeFile(
       path.join(dir, 'a.intoto.jsonl'),
       `${JSON.stringify(bundle.dsseEnvelope)}\n{not json\n`
     );
-    await writeFile(path.join(dir, 'artifact.sigstore.json'), JSON.stringify(bundle));
+    await writeFile(path.join(dir, 'README.txt.sigstore.json'), JSON.stringify(bundle));
     const run = await runCli([...base().slice(0, 1), dir, ...base().slice(2), '--format', 'json'], {
       cwd: root,
     });
@@ -141,11 +146,11 @@ describe('custody verify (CLI)', () => {
 
 describe('custody demo', () => {
   it('ends with the release verified against custody-policy.yaml (verdict PASS)', async () => {
-    const run = await runCli(['demo', '--out', 'demo-release'], { cwd: root });
+    const run = await runCli(['demo', '--out', 'demo-release'], { cwd: kit.root });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/\[verify\]/);
     expect(run.stdout).toMatch(/verdict: PASS/);
-    const dir = path.join(root, 'demo-release');
+    const dir = path.join(kit.root, 'demo-release');
     const report = JSON.parse(await readFile(path.join(dir, 'verification.json'), 'utf8'));
     expect(report.verdict).toBe('PASS');
     expect(report.summary.failures).toEqual([]);
@@ -165,7 +170,7 @@ describe('custody demo', () => {
         '--workers',
         '0',
       ],
-      { cwd: root }
+      { cwd: kit.root }
     );
     expect(again.code, again.stdout).toBe(0);
   }, 120_000);

@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { corpusPath } from './shared.js';
 import { readLockfileYAML } from '../../src/sbom/lock-yaml.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
-const LOCKFILES = path.resolve(REPO_ROOT, '../shared/bench/lockfiles');
+const LOCKFILES = corpusPath('bench/lockfiles');
 
 describe('readLockfileYAML', () => {
   for (const file of [

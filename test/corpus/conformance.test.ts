@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusPath } from './shared.js';
 import { CustodyError } from '../../src/errors.js';
 import {
   embeddedTrustedRoot,
@@ -15,7 +16,7 @@ import {
   type VerifiedBundle,
 } from '../../src/sign/index.js';
 
-export const CONFORMANCE_DIR = '/work/shared/conformance';
+export const CONFORMANCE_DIR = corpusPath('conformance');
 
 interface ConformanceCase {
   name: string;

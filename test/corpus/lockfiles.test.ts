@@ -7,10 +7,11 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYAML } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corpusPath } from './shared.js';
 import { validateBom } from '../../src/sbom/index.js';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
-const LOCKFILES = path.resolve(REPO_ROOT, '../shared/bench/lockfiles');
+const LOCKFILES = corpusPath('bench/lockfiles');
 const CDXNPM = path.join(REPO_ROOT, 'fixtures/sbom/cdxnpm');
 const ENV = { SOURCE_DATE_EPOCH: '1767225600' };
 

@@ -3,10 +3,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import { corpusPath } from './shared.js';
 import { isCustodyError } from '../../src/errors.js';
 import { embeddedTrustedRoot, loadTrustedRoot, verifyBundle } from '../../src/sign/index.js';
 
-const DIR = '/work/shared/conformance';
+const DIR = corpusPath('conformance');
 const CASES = [
   'happy-path-v0.1',
   'happy-path-v0.3',

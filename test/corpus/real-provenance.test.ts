@@ -5,10 +5,11 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corpusPath } from './shared.js';
 import { runVerification } from '../../src/verify/adapter/run.js';
 import { runCli } from '../helpers/cli.js';
 
-const CORPUS = path.resolve(import.meta.dirname, '../../../shared/conformance');
+const CORPUS = corpusPath('conformance');
 const TRUSTED_ROOT = path.join(CORPUS, 'trusted-roots/public-good.json');
 
 interface Entry {
