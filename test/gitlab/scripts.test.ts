@@ -251,4 +251,31 @@ describe('component job scripts', () => {
       /^CUSTODY_VERDICT=failed$/m
     );
   });
+  // These inputs may be empty, so GitLab 17.0 cannot regex-check them: the scripts do.
+  for (const policy of ['../policy.yaml', '/etc/custody.yaml', 'a/../../b.yaml']) {
+    it(`verify refuses the policy path ${policy} before running custody`, async () => {
+      const dir = project(`policy-${policy.replace(/[^a-z]/g, '')}`);
+      const result = await runScript(jobScript('verify'), dir, {
+        ...common(),
+        CUSTODY_POLICY: policy,
+      });
+      expect(result.code).toBe(2);
+      expect(result.output).toContain('custody: policy must be a relative path inside the project');
+    });
+  }
+
+  for (const range of ['v1..v2;id', 'v1', '..v2', 'v1...v2', '$(id)..v2']) {
+    it(`attest refuses the agent range ${range}`, async () => {
+      const dir = project(`range-${range.replace(/[^a-z0-9]/g, '')}`);
+      const result = await runScript(jobScript('attest'), dir, {
+        ...common(),
+        CUSTODY_ATTEST_SBOM: 'false',
+        CUSTODY_ATTEST_PROVENANCE: 'false',
+        CUSTODY_ATTEST_AGENT: 'true',
+        CUSTODY_AGENT_RANGE: range,
+      });
+      expect(result.code).toBe(2);
+      expect(result.output).toContain('custody: agent-range must be a git range A..B');
+    });
+  }
 });
