@@ -110,15 +110,33 @@ describe('component templates', () => {
     });
   }
 
-  it('pins the custody release of this checkout by default', () => {
+  it('fetches the CLI of this version, pinned by SHA-256, when custody-command is empty', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
       version: string;
     };
+    const pins = new Set<string>();
     for (const name of COMPONENTS) {
-      expect(TEMPLATES[name].spec.inputs['custody-command']?.default).toBe(
-        `npx --yes custody@${pkg.version}`
+      const inputs = TEMPLATES[name].spec.inputs;
+      expect(inputs['custody-command']?.default).toBe('');
+      expect(inputs['cli-url']?.default).toBe(
+        `https://github.com/custody-dev/custody/releases/download/v${pkg.version}/custody.mjs`
       );
+      expect(inputs['cli-sha256']?.default).toMatch(/^[0-9a-f]{64}$/);
+      pins.add(String(inputs['cli-sha256']?.default));
+      // No npx, no registry name: nothing runs by a mutable name.
+      expect(JSON.stringify(TEMPLATES[name])).not.toMatch(/npx|npm (exec|install)/);
     }
+    expect(pins.size).toBe(1);
+  });
+
+  it('runs the same install step first in every job', () => {
+    const steps = new Set(
+      COMPONENTS.flatMap((name) => Object.values(TEMPLATES[name].jobs).map((job) => job.script[0]))
+    );
+    expect(steps.size).toBe(1);
+    const [step] = [...steps];
+    expect(step).toContain('if [ -z "$CUSTODY_COMMAND" ]');
+    expect(step).toContain('(cli-sha256)');
   });
 
   it('asks for a sigstore ID token in every signing job', () => {
