@@ -117,6 +117,18 @@ describe('Containerfile', () => {
     expect(lint(CONTAINERFILE)).toEqual([]);
   });
 
+  it('is what the release workflow builds, with a digest-pinned base and the CLI checksum', () => {
+    const workflow = readFileSync(
+      path.join(REPO_ROOT, '.github/workflows/release-custody.yml'),
+      'utf8'
+    );
+    expect(workflow).toContain(
+      'docker build --file Containerfile --build-arg NODE_IMAGE="$NODE_IMAGE"'
+    );
+    expect(workflow).toContain('NODE_IMAGE: ${{ steps.base.outputs.base }}');
+    expect(workflow).toContain('--build-arg CUSTODY_CLI_SHA256="$CUSTODY_CLI_SHA256"');
+  });
+
   const cases: [string, (text: string) => string, Rule][] = [
     [
       'a base image by tag',
