@@ -64,6 +64,10 @@ describe('each header rule rejects', () => {
     expect(checkTemplate(valid())).toEqual([]);
   });
 
+  it('accepts *+ inside a character class (literal characters, valid RE2)', () => {
+    expect(checkTemplate(valid(INPUT.replace('^[a-z]+$', () => "'^[a-z*+]+$'")))).toEqual([]);
+  });
+
   const cases: [string, string, HeaderRule][] = [
     ['a single document', 'spec:\n  inputs: {}\n', 'documents'],
     ['a YAML error', valid().replace('default: []', 'default: [\n'), 'documents'],
@@ -136,6 +140,7 @@ describe('each header rule rejects', () => {
     ],
     ['a /…/ regex literal', valid(INPUT.replace('^[a-z]+$', '/^[a-z]+$/')), 'regex'],
     ['a lookahead (not RE2)', valid(INPUT.replace('^[a-z]+$', '^(?=c)[a-z]+$')), 'regex'],
+    ['a possessive quantifier (not RE2)', valid(INPUT.replace('^[a-z]+$', '^[a-z]++$')), 'regex'],
     ['an unanchored regex', valid(INPUT.replace('^[a-z]+$', "'[a-z]+'")), 'regex'],
     [
       'a default the regex refuses',

@@ -173,7 +173,9 @@ function checkRegex(
     return;
   }
   // GitLab takes the pattern as written: a /…/ literal would match slashes.
-  if (regex.startsWith('/') || NOT_RE2.test(regex)) {
+  // Inside a character class `*+` is two literal characters, not a possessive quantifier.
+  const outsideClasses = regex.replace(/\[(?:\\.|[^\]\\])*\]/g, 'c');
+  if (regex.startsWith('/') || NOT_RE2.test(outsideClasses)) {
     add('regex', `${where}:regex`, 'not RE2 syntax (no /…/, lookaround, backreferences)');
     return;
   }
