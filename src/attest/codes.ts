@@ -21,6 +21,11 @@ export const ATTEST_ERROR_CODES = {
     summary:
       'The SBOM is over the 16 MiB attestation limit (GitHub attestation store cap); split it or attest a smaller SBOM.',
   },
+  ATTEST_PREDICATE_INVALID: {
+    exit: 2,
+    summary:
+      'A custom predicate is unusable: its type is not an absolute URI, or the predicate is not a JSON object under 16 MiB; the message says which.',
+  },
   ATTEST_SBOM_INVALID: {
     exit: 2,
     summary:

@@ -62,27 +62,30 @@ describe('docs/github-actions.md', () => {
     });
   }
 
-  it('documents the reusable workflow inputs exactly', async () => {
-    const doc = await readFile(DOC, 'utf8');
-    const wf = parse(
-      await readFile(path.join(REPO_ROOT, 'workflows/github/release.yml'), 'utf8')
-    ) as {
-      on: {
-        workflow_call: {
-          inputs: Record<string, { default?: unknown }>;
-          outputs: Record<string, unknown>;
+  for (const name of ['release.yml', 'release-publish.yml']) {
+    it(`documents the ${name} inputs exactly`, async () => {
+      const doc = await readFile(DOC, 'utf8');
+      const wf = parse(await readFile(path.join(REPO_ROOT, 'workflows/github', name), 'utf8')) as {
+        on: {
+          workflow_call: {
+            inputs: Record<string, { default?: unknown; required?: boolean }>;
+            outputs: Record<string, unknown>;
+          };
         };
       };
-    };
-    const rows = tableRows(doc, '| workflow input | default | meaning |');
-    expect(rows.map((r) => unquote(r[0]!))).toEqual(Object.keys(wf.on.workflow_call.inputs));
-    for (const row of rows) {
-      const def = wf.on.workflow_call.inputs[unquote(row[0]!)]!.default;
-      expect(row[1]).toBe(def === '' ? '`""`' : `\`${String(def)}\``);
-    }
-    for (const output of Object.keys(wf.on.workflow_call.outputs))
-      expect(doc).toContain(`\`${output}\``);
-  });
+      const rows = tableRows(doc, `| \`${name}\` input | default | meaning |`);
+      expect(rows.map((r) => unquote(r[0]!))).toEqual(Object.keys(wf.on.workflow_call.inputs));
+      for (const row of rows) {
+        const spec = wf.on.workflow_call.inputs[unquote(row[0]!)]!;
+        const def = spec.default;
+        expect(row[1]).toBe(
+          spec.required === true ? '(required)' : def === '' ? '`""`' : `\`${String(def)}\``
+        );
+      }
+      for (const output of Object.keys(wf.on.workflow_call.outputs))
+        expect(doc).toContain(`\`${output}\``);
+    });
+  }
 
   it('YAML examples pass only declared inputs to the actions', async () => {
     const doc = await readFile(DOC, 'utf8');

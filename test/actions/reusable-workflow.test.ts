@@ -92,17 +92,14 @@ function evaluate(value: unknown, scope: Record<string, unknown>): string {
 
 describe('the reusable release workflow, run from its YAML', () => {
   it('produces a release that verifies and publishes it', async () => {
-    const wf = parse(
-      await readFile(path.join(REPO_ROOT, '.github/workflows/release.yml'), 'utf8')
-    ) as Workflow;
-    const inputs: Record<string, unknown> = {};
-    for (const [name, spec] of Object.entries(wf.on.workflow_call.inputs))
-      inputs[name] = spec.default;
-    Object.assign(inputs, {
-      'subject-path': '*.tgz',
-      'upload-assets': true,
-      'upload-attestations': true,
-    });
+    const load = async (name: string): Promise<Workflow> =>
+      parse(await readFile(path.join(REPO_ROOT, '.github/workflows', name), 'utf8')) as Workflow;
+    const defaults = (wf: Workflow): Record<string, unknown> =>
+      Object.fromEntries(
+        Object.entries(wf.on.workflow_call.inputs).map(([name, spec]) => [name, spec.default])
+      );
+    const release = await load('release.yml');
+    const publish = await load('release-publish.yml');
     const env = {
       ...githubEnv('push-tag', { apiURL: github.url }),
       GITHUB_REPOSITORY: 'acme/hello',
@@ -126,48 +123,74 @@ describe('the reusable release workflow, run from its YAML', () => {
       attest: { 'signing-config': 'signing_config.json' },
       verify: { 'trusted-root': 'trusted_root.json' },
     };
-    const jobOutputs: Record<string, Record<string, string>> = {};
     const ran: string[] = [];
-    for (const [jobName, job] of Object.entries(wf.jobs)) {
-      const scope: Record<string, unknown> = {
-        inputs,
-        runner: { temp: runnerTemp },
-        github: { token: TOKEN },
-        needs: Object.fromEntries(Object.entries(jobOutputs).map(([k, v]) => [k, { outputs: v }])),
-        steps: {},
-      };
-      if (job.if !== undefined && evaluate(`\${{ ${job.if} }}`, scope) !== 'true') continue;
-      for (const step of job.steps) {
-        const uses = step.uses ?? '';
-        const withs = Object.fromEntries(
-          Object.entries(step.with ?? {}).map(([k, v]) => [k, evaluate(v, scope)])
+    // Runs one called workflow's jobs in order; returns its workflow_call outputs.
+    const runWorkflow = async (
+      wf: Workflow,
+      inputs: Record<string, unknown>
+    ): Promise<Record<string, string>> => {
+      const jobOutputs: Record<string, Record<string, string>> = {};
+      for (const [jobName, job] of Object.entries(wf.jobs)) {
+        const scope: Record<string, unknown> = {
+          inputs,
+          runner: { temp: runnerTemp },
+          github: { token: TOKEN },
+          needs: Object.fromEntries(
+            Object.entries(jobOutputs).map(([k, v]) => [k, { outputs: v }])
+          ),
+          steps: {},
+        };
+        if (job.if !== undefined && evaluate(`\${{ ${job.if} }}`, scope) !== 'true') continue;
+        for (const step of job.steps) {
+          const uses = step.uses ?? '';
+          const withs = Object.fromEntries(
+            Object.entries(step.with ?? {}).map(([k, v]) => [k, evaluate(v, scope)])
+          );
+          if (uses.startsWith('actions/checkout@')) continue; // the workspace is the checkout
+          if (uses.startsWith('actions/download-artifact@')) {
+            await cp(path.join(artifacts, withs.name!), withs.path!, { recursive: true });
+            continue;
+          }
+          if (uses.startsWith('actions/upload-artifact@')) {
+            await cp(withs.path!, path.join(artifacts, withs.name!), { recursive: true });
+            continue;
+          }
+          const action = /^custody-dev\/custody\/actions\/(\w+)@/.exec(uses)?.[1];
+          if (action === undefined) throw new Error(`the interpreter does not know step ${uses}`);
+          const run = await runAction(dist, action, {
+            workspace,
+            inputs: { ...withs, ...localStack[action] },
+            env: action === 'verify' ? { ...env, 'INPUT_GITHUB-TOKEN': TOKEN } : env,
+          });
+          expect(run.errors, `${jobName}/${step.id ?? action}`).toEqual([]);
+          expect(run.code).toBe(0);
+          ran.push(`${jobName}/${action}`);
+          if (step.id !== undefined)
+            (scope.steps as Record<string, unknown>)[step.id] = { outputs: run.outputs };
+        }
+        jobOutputs[jobName] = Object.fromEntries(
+          Object.entries(job.outputs ?? {}).map(([k, v]) => [k, evaluate(v, scope)])
         );
-        if (uses.startsWith('actions/checkout@')) continue; // the workspace is the checkout
-        if (uses.startsWith('actions/download-artifact@')) {
-          await cp(path.join(artifacts, withs.name!), withs.path!, { recursive: true });
-          continue;
-        }
-        if (uses.startsWith('actions/upload-artifact@')) {
-          await cp(withs.path!, path.join(artifacts, withs.name!), { recursive: true });
-          continue;
-        }
-        const action = /^custody-dev\/custody\/actions\/(\w+)@/.exec(uses)?.[1];
-        if (action === undefined) throw new Error(`the interpreter does not know step ${uses}`);
-        const run = await runAction(dist, action, {
-          workspace,
-          inputs: { ...withs, ...localStack[action] },
-          env: action === 'verify' ? { ...env, 'INPUT_GITHUB-TOKEN': TOKEN } : env,
-        });
-        expect(run.errors, `${jobName}/${step.id ?? action}`).toEqual([]);
-        expect(run.code).toBe(0);
-        ran.push(`${jobName}/${action}`);
-        if (step.id !== undefined)
-          (scope.steps as Record<string, unknown>)[step.id] = { outputs: run.outputs };
       }
-      jobOutputs[jobName] = Object.fromEntries(
-        Object.entries(job.outputs ?? {}).map(([k, v]) => [k, evaluate(v, scope)])
+      return Object.fromEntries(
+        Object.entries(wf.on.workflow_call.outputs).map(([k, v]) => [
+          k,
+          evaluate(v.value, {
+            jobs: Object.fromEntries(
+              Object.entries(jobOutputs).map(([j, o]) => [j, { outputs: o }])
+            ),
+          }),
+        ])
       );
-    }
+    };
+    // The caller (workflows/github/release-on-tag.yml): release.yml, then release-publish.yml
+    // with the signer identity release.yml reported.
+    const outputs = await runWorkflow(release, { ...defaults(release), 'subject-path': '*.tgz' });
+    const published = await runWorkflow(publish, {
+      ...defaults(publish),
+      'signer-identity': outputs['signer-identity'],
+    });
+    expect(published.verdict).toBe('PASS');
     expect(ran).toEqual([
       'provenance/sbom',
       'provenance/sign',
@@ -176,14 +199,6 @@ describe('the reusable release workflow, run from its YAML', () => {
       'provenance/verify',
       'publish/verify',
     ]);
-    const outputs = Object.fromEntries(
-      Object.entries(wf.on.workflow_call.outputs).map(([k, v]) => [
-        k,
-        evaluate(v.value, {
-          jobs: Object.fromEntries(Object.entries(jobOutputs).map(([j, o]) => [j, { outputs: o }])),
-        }),
-      ])
-    );
     expect(outputs.verdict).toBe('PASS');
     expect(outputs['signer-identity']).toBe(
       'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0'

@@ -117,10 +117,31 @@ describe('workflow and action schemas', () => {
 });
 
 describe('the reusable release workflow', () => {
-  it('is mirrored byte for byte into .github/workflows/release.yml', async () => {
-    const example = await readFile(path.join(REPO_ROOT, 'workflows/github/release.yml'), 'utf8');
-    const mirrored = await readFile(path.join(REPO_ROOT, '.github/workflows/release.yml'), 'utf8');
-    expect(mirrored).toBe(example);
+  for (const name of ['release.yml', 'release-publish.yml']) {
+    it(`is mirrored byte for byte into .github/workflows/${name}`, async () => {
+      const example = await readFile(path.join(REPO_ROOT, 'workflows/github', name), 'utf8');
+      const mirrored = await readFile(path.join(REPO_ROOT, '.github/workflows', name), 'utf8');
+      expect(mirrored).toBe(example);
+    });
+  }
+
+  it('asks only read scopes (and id-token) of a caller; publishing is release-publish.yml', async () => {
+    const release = parse(
+      await readFile(path.join(REPO_ROOT, 'workflows/github/release.yml'), 'utf8')
+    ) as Workflow;
+    for (const [name, job] of Object.entries(release.jobs)) {
+      for (const [scope, level] of Object.entries(job.permissions ?? {})) {
+        expect(
+          level === 'read' || (scope === 'id-token' && level === 'write'),
+          `${name} ${scope}`
+        ).toBe(true);
+      }
+    }
+    const publish = parse(
+      await readFile(path.join(REPO_ROOT, 'workflows/github/release-publish.yml'), 'utf8')
+    ) as Workflow;
+    expect(Object.keys(publish.jobs)).toEqual(['publish']);
+    expect(publish.jobs.publish?.permissions).toEqual({ contents: 'write', attestations: 'write' });
   });
 
   it('is a workflow_call workflow that runs sbom, sign, attest and verify in that order', async () => {
@@ -177,14 +198,20 @@ describe('workflows use the actions as declared, with least privilege', () => {
         const perms = job.permissions ?? {};
         const uses = (job.steps ?? []).map((s) => s.uses ?? '').join(' ');
         const withs = JSON.stringify((job.steps ?? []).map((s) => s.with ?? {}));
-        const callsRelease = (job.uses ?? '').includes('/.github/workflows/release.yml');
+        const callsRelease = (job.uses ?? '').includes('/.github/workflows/release.yml@');
+        const callsPublish = (job.uses ?? '').includes('/.github/workflows/release-publish.yml@');
         const where = `${path.basename(file)} job ${name}`;
         if (perms['id-token'] === 'write')
           expect(callsRelease || /actions\/(sign|attest)@/.test(uses), where).toBe(true);
         if (perms.contents === 'write')
-          expect(callsRelease || withs.includes('upload-release'), where).toBe(true);
+          expect(callsPublish || withs.includes('upload-release'), where).toBe(true);
         if (perms.attestations === 'write')
-          expect(callsRelease || withs.includes('upload-attestations'), where).toBe(true);
+          expect(callsPublish || withs.includes('upload-attestations'), where).toBe(true);
+        // A verify-only call of release.yml grants no write scope but id-token.
+        if (callsRelease) {
+          expect(perms.contents, where).toBe('read');
+          expect(perms.attestations, where).toBeUndefined();
+        }
         if (/actions\/(sign|attest)@/.test(uses)) expect(perms['id-token'], where).toBe('write');
       }
     }

@@ -132,18 +132,6 @@ describe('component inputs are validated', () => {
       error: /does not match required regex/,
     },
     {
-      name: 'bad-policy',
-      component: 'verify',
-      inputs: { policy: '../policy.yaml' },
-      error: /does not match required regex/,
-    },
-    {
-      name: 'shell-range',
-      component: 'attest',
-      inputs: { 'agent-range': 'v1..v2;id', agent: true },
-      error: /does not match required regex/,
-    },
-    {
       name: 'bad-type',
       component: 'sbom',
       inputs: { 'include-dev': 'yes' },

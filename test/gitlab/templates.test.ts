@@ -23,7 +23,7 @@ interface Job {
   artifacts?: { paths?: string[]; reports?: Record<string, unknown> };
 }
 interface Template {
-  spec: { description: string; component: string[]; inputs: Record<string, InputSpec> };
+  spec: { inputs: Record<string, InputSpec> };
   jobs: Record<string, Job>;
 }
 
@@ -64,9 +64,8 @@ describe('component templates', () => {
     describe(name, () => {
       const { spec, jobs } = TEMPLATES[name];
 
-      it('declares a description and spec:component [name, version, sha]', () => {
-        expect(spec.description.length).toBeGreaterThan(40);
-        expect(spec.component).toEqual(['name', 'version', 'sha']);
+      it('declares only spec:inputs (GitLab 17.0 refuses spec:description, spec:component)', () => {
+        expect(Object.keys(spec)).toEqual(['inputs']);
       });
 
       it('describes and constrains every input', () => {
@@ -82,6 +81,7 @@ describe('component templates', () => {
           if (def.regex !== undefined) {
             expect(type, `${input}: regex only on strings`).toBe('string');
             expect(def.regex).not.toMatch(/^\/|\(\?[=!<]|\\[1-9]/); // RE2: no slashes, lookaround, backrefs
+            expect(def.default, `${input}: GitLab 17.0 refuses '' for a regex`).not.toBe('');
             expect(String(def.default), `${input} default vs regex`).toMatch(new RegExp(def.regex));
           }
           if (type === 'boolean') expect(typeof def.default).toBe('boolean');
@@ -95,7 +95,6 @@ describe('component templates', () => {
           expect(jobName).toMatch(/\$\[\[ inputs\.job-(name|prefix) \]\]/);
           expect(job.stage).toMatch(/^\$\[\[ inputs\.(verify-)?stage \]\]$/);
           expect(job.variables?.CUSTODY_COMMAND).toBe('$[[ inputs.custody-command ]]');
-          expect(job.variables?.CUSTODY_COMPONENT).toContain('$[[ component.version ]]');
           expect(job.script[0]).toContain('$CUSTODY_COMMAND --version');
         }
       });
@@ -111,15 +110,33 @@ describe('component templates', () => {
     });
   }
 
-  it('pins the custody release of this checkout by default', () => {
+  it('fetches the CLI of this version, pinned by SHA-256, when custody-command is empty', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
       version: string;
     };
+    const pins = new Set<string>();
     for (const name of COMPONENTS) {
-      expect(TEMPLATES[name].spec.inputs['custody-command']?.default).toBe(
-        `npx --yes custody@${pkg.version}`
+      const inputs = TEMPLATES[name].spec.inputs;
+      expect(inputs['custody-command']?.default).toBe('');
+      expect(inputs['cli-url']?.default).toBe(
+        `https://github.com/custody-dev/custody/releases/download/v${pkg.version}/custody.mjs`
       );
+      expect(inputs['cli-sha256']?.default).toMatch(/^[0-9a-f]{64}$/);
+      pins.add(String(inputs['cli-sha256']?.default));
+      // No npx, no registry name: nothing runs by a mutable name.
+      expect(JSON.stringify(TEMPLATES[name])).not.toMatch(/npx|npm (exec|install)/);
     }
+    expect(pins.size).toBe(1);
+  });
+
+  it('runs the same install step first in every job', () => {
+    const steps = new Set(
+      COMPONENTS.flatMap((name) => Object.values(TEMPLATES[name].jobs).map((job) => job.script[0]))
+    );
+    expect(steps.size).toBe(1);
+    const [step] = [...steps];
+    expect(step).toContain('if [ -z "$CUSTODY_COMMAND" ]');
+    expect(step).toContain('(cli-sha256)');
   });
 
   it('asks for a sigstore ID token in every signing job', () => {

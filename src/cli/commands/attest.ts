@@ -26,6 +26,7 @@ import {
 } from '../../attest/output.js';
 import { buildProvenance } from '../../attest/provenance.js';
 import { buildSBOMStatement, SBOM_SIZE_LIMIT } from '../../attest/sbom.js';
+import { buildCustomStatement, digestSubjects, PREDICATE_SIZE_LIMIT } from '../../attest/custom.js';
 import type { AgentCommit, Inconsistency } from '../../attest/scan.js';
 import { scanCommits } from '../../attest/scan.js';
 import { collectSubjects, type CollectedSubjects } from '../../attest/subjects.js';
@@ -70,6 +71,8 @@ const BYPRODUCT_LIMIT = 256 * 1024 * 1024;
 
 interface CommonOptions extends SignerFlags {
   subject: string[];
+  subjectName?: string[];
+  subjectDigest?: string[];
   checksums?: string;
   outputDir?: string;
   output?: string;
@@ -94,6 +97,12 @@ interface ProvenanceOptions extends CommonOptions {
 
 interface SbomOptions extends CommonOptions {
   sbom: string;
+}
+
+interface PredicateOptions extends CommonOptions {
+  type: string;
+  predicate?: string;
+  predicatePath?: string;
 }
 
 export interface AgentOptions extends CommonOptions {
@@ -131,6 +140,18 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 function addCommonFlags(command: Command): Command {
   command
+    .option(
+      '--subject-name <name>',
+      'a subject given by name and digest, not file (repeatable; pairs with --subject-digest)',
+      collect,
+      []
+    )
+    .option(
+      '--subject-digest <alg:hex>',
+      'the digest of the --subject-name at the same position, e.g. sha256:<hex> (repeatable)',
+      collect,
+      []
+    )
     .option('--subject <path|glob>', 'artifact file or glob to attest (repeatable)', collect, [])
     .option(
       '--checksums <file>',
@@ -195,6 +216,17 @@ export const registerAttest: CommandRegistrar = (program, ctx) => {
       )
       .requiredOption('--sbom <file>', 'CycloneDX JSON SBOM')
   ).action(commandAction<[SbomOptions]>(ctx, (options) => runSbom(ctx, options)));
+
+  addCommonFlags(
+    attest
+      .command('predicate')
+      .description(
+        'any predicate: --type <URI> with --predicate <json> or --predicate-path <file> (as actions/attest)'
+      )
+      .requiredOption('--type <uri>', 'the predicate type URI')
+      .option('--predicate <json>', 'the predicate as JSON text')
+      .option('--predicate-path <file>', 'the predicate as a JSON file')
+  ).action(commandAction<[PredicateOptions]>(ctx, (options) => runPredicate(ctx, options)));
 
   addAgentFlags(
     addCommonFlags(
@@ -386,6 +418,24 @@ async function runSbom(ctx: CliContext, options: SbomOptions): Promise<CommandOu
     what: 'SBOM',
   });
   const statement = buildSBOMStatement(sbom, collected.subjects);
+  return emit(ctx, statement, outputPlan(ctx, options, collected), options, {});
+}
+
+async function runPredicate(ctx: CliContext, options: PredicateOptions): Promise<CommandOutput> {
+  if ((options.predicate === undefined) === (options.predicatePath === undefined)) {
+    throw new CustodyError(
+      'USAGE_INVALID',
+      'attest predicate needs exactly one of --predicate <json> and --predicate-path <file>'
+    );
+  }
+  const collected = await subjectsOf(ctx, options);
+  const predicate =
+    options.predicate ??
+    (await readFileLimited(path.resolve(ctx.cwd, options.predicatePath ?? ''), {
+      maxBytes: PREDICATE_SIZE_LIMIT * 4,
+      what: 'predicate',
+    }));
+  const statement = buildCustomStatement(options.type, predicate, collected.subjects);
   return emit(ctx, statement, outputPlan(ctx, options, collected), options, {});
 }
 
@@ -736,6 +786,8 @@ async function subjectsOf(
     ...(options.checksums === undefined ? {} : { checksums: options.checksums }),
     cwd: ctx.cwd,
   });
+  const named = digestSubjects(options.subjectName ?? [], options.subjectDigest ?? []);
+  if (named.length > 0) collected.subjects = [...collected.subjects, ...named];
   if (!allowEmpty && collected.subjects.length === 0) {
     throw new CustodyError(
       'ATTEST_NO_SUBJECTS',

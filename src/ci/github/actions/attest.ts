@@ -12,16 +12,22 @@ import {
   expandGlobs,
   isCustodyOutput,
   readSigstoreInputs,
+  repoRef,
   SIGSTORE_INPUTS,
   workingDirectory,
   workspacePath,
   type SigstoreInputs,
 } from './common.js';
 import type { ActionDefinition, ActionDeps, ActionResult, InputReader } from './framework.js';
+import { createGitHubApi, type GitHubApi } from './github-api.js';
 
 export const ATTEST_INPUTS = [
   'predicate-type',
+  'predicate',
+  'predicate-path',
   'subject-path',
+  'subject-digest',
+  'subject-name',
   'subject-checksums',
   'working-directory',
   'output',
@@ -33,6 +39,9 @@ export const ATTEST_INPUTS = [
   'model-provider',
   'prompt-sha256',
   'github-token',
+  'upload-attestation',
+  'show-summary',
+  'allow-public-transparency-log',
   ...SIGSTORE_INPUTS,
 ] as const;
 export const ATTEST_OUTPUTS = [
@@ -41,17 +50,34 @@ export const ATTEST_OUTPUTS = [
   'subject-count',
   'statement-digest',
   'signer-identity',
+  'attestation-id',
+  'attestation-url',
 ] as const;
 
 type AttestInput = (typeof ATTEST_INPUTS)[number];
 type AttestOutput = (typeof ATTEST_OUTPUTS)[number];
 
 const KINDS = ['provenance', 'sbom', 'agent'] as const;
-type Kind = (typeof KINDS)[number];
+type Kind = (typeof KINDS)[number] | 'custom';
+/** The predicate type URIs custody builds itself: given as a URI, they select that kind. */
+const KIND_OF_URI: Readonly<Record<string, Kind>> = {
+  'https://slsa.dev/provenance/v1': 'provenance',
+  'https://cyclonedx.org/bom': 'sbom',
+  'https://custody.dev/agent-provenance/v0.1': 'agent',
+};
 
 export interface AttestInputs extends SigstoreInputs {
   readonly kind: Kind;
+  /** kind custom: the predicate type URI and where the predicate comes from. */
+  readonly predicateTypeURI: string | undefined;
+  readonly predicate: string | undefined;
+  readonly predicatePath: string | undefined;
   readonly subjectPatterns: readonly string[];
+  readonly subjectName: string | undefined;
+  readonly subjectDigests: readonly string[];
+  readonly uploadAttestation: boolean;
+  readonly showSummary: boolean;
+  readonly allowPublicLog: boolean;
   readonly subjectChecksums: string | undefined;
   readonly workingDirectory: string | undefined;
   readonly output: string | undefined;
@@ -66,9 +92,28 @@ export interface AttestInputs extends SigstoreInputs {
 }
 
 export function readAttestInputs(read: InputReader<AttestInput>): AttestInputs {
+  const type = read.optional('predicate-type') ?? 'provenance';
+  // A word picks a custody predicate; a URI (as actions/attest takes) picks the same, or any other.
+  const kind: Kind = (KINDS as readonly string[]).includes(type)
+    ? (type as Kind)
+    : (KIND_OF_URI[type] ?? 'custom');
+  if (kind === 'custom' && !/^[a-z][a-z0-9+.-]*:\S+$/i.test(type)) {
+    throw new CustodyError(
+      'ACTION_INPUT_INVALID',
+      `predicate-type must be provenance, sbom, agent or a predicate type URI, got ${JSON.stringify(type)}`
+    );
+  }
   const inputs: AttestInputs = {
-    kind: read.choice('predicate-type', KINDS, 'provenance'),
+    kind,
+    predicateTypeURI: kind === 'custom' ? type : undefined,
+    predicate: read.optional('predicate'),
+    predicatePath: read.optional('predicate-path'),
     subjectPatterns: read.list('subject-path'),
+    subjectName: read.optional('subject-name'),
+    subjectDigests: read.list('subject-digest'),
+    uploadAttestation: read.boolean('upload-attestation', false),
+    showSummary: read.boolean('show-summary', true),
+    allowPublicLog: read.boolean('allow-public-transparency-log', false),
     subjectChecksums: read.optional('subject-checksums'),
     workingDirectory: read.optional('working-directory'),
     output: read.optional('output'),
@@ -82,6 +127,27 @@ export function readAttestInputs(read: InputReader<AttestInput>): AttestInputs {
     githubToken: read.secret('github-token'),
     ...readSigstoreInputs(read),
   };
+  if (
+    inputs.kind === 'custom' &&
+    (inputs.predicate === undefined) === (inputs.predicatePath === undefined)
+  ) {
+    throw new CustodyError(
+      'ACTION_INPUT_INVALID',
+      `predicate-type ${type} needs exactly one of predicate and predicate-path`
+    );
+  }
+  if (inputs.kind !== 'custom' && (inputs.predicate ?? inputs.predicatePath) !== undefined) {
+    throw new CustodyError(
+      'ACTION_INPUT_INVALID',
+      `predicate and predicate-path are for a predicate type URI; ${inputs.kind} builds its own predicate`
+    );
+  }
+  if ((inputs.subjectName === undefined) !== (inputs.subjectDigests.length === 0)) {
+    throw new CustodyError('ACTION_INPUT_INVALID', 'subject-name and subject-digest go together');
+  }
+  if (inputs.uploadAttestation && inputs.githubToken === undefined) {
+    throw new CustodyError('ACTION_INPUT_INVALID', 'upload-attestation needs github-token');
+  }
   if (inputs.kind === 'sbom' && inputs.sbomPath === undefined) {
     throw new CustodyError('ACTION_INPUT_INVALID', 'predicate-type sbom needs sbom-path');
   }
@@ -102,9 +168,13 @@ interface AttestJSON {
   jsonl: string;
 }
 
+export interface AttestDeps extends ActionDeps {
+  readonly githubApi?: (token: string, apiURL: string, serverURL: string) => Promise<GitHubApi>;
+}
+
 export async function runAttest(
   inputs: AttestInputs,
-  deps: ActionDeps
+  deps: AttestDeps
 ): Promise<ActionResult<AttestOutput>> {
   const dir = await workingDirectory(deps, inputs.workingDirectory);
   const subjects = (await expandGlobs(dir, inputs.subjectPatterns)).filter(
@@ -119,8 +189,13 @@ export async function runAttest(
   const { discoverIdentityToken } = await import('../../../sign/index.js');
   const identity = await discoverIdentityToken({ env: deps.env, token: inputs.identityToken });
   const jobWorkflowRef = unverifiedClaim(identity.token, 'job_workflow_ref');
-  const argv: string[] = ['attest', inputs.kind];
+  refusePrivateToPublicLog(inputs, unverifiedClaim(identity.token, 'repository_visibility'));
+  const argv: string[] = ['attest', inputs.kind === 'custom' ? 'predicate' : inputs.kind];
   for (const subject of subjects) argv.push('--subject', subject);
+  // actions/attest: one subject-name for every subject-digest given.
+  for (const digest of inputs.subjectDigests) {
+    argv.push('--subject-name', inputs.subjectName ?? '', '--subject-digest', digest);
+  }
   if (inputs.subjectChecksums !== undefined)
     argv.push('--checksums', await inDir(inputs.subjectChecksums));
   if (inputs.output !== undefined) argv.push('--output', await inDir(inputs.output));
@@ -143,6 +218,11 @@ export async function runAttest(
     case 'sbom':
       argv.push('--sbom', await inDir(inputs.sbomPath ?? ''));
       break;
+    case 'custom':
+      argv.push('--type', inputs.predicateTypeURI ?? '');
+      if (inputs.predicate !== undefined) argv.push('--predicate', inputs.predicate);
+      else argv.push('--predicate-path', await inDir(inputs.predicatePath ?? ''));
+      break;
     case 'agent':
       argv.push('--platform', 'github', '--repo', deps.workspace);
       if (inputs.commitRange !== undefined) argv.push('--range', inputs.commitRange);
@@ -162,34 +242,90 @@ export async function runAttest(
   const lines = (await readTextLimited(bundlePath, { what: 'attestation bundle' }))
     .trim()
     .split('\n');
-  const signer = await bundleSigner(JSON.parse(lines[lines.length - 1] ?? '{}') as unknown);
+  const bundle = JSON.parse(lines[lines.length - 1] ?? '{}') as unknown;
+  const signer = await bundleSigner(bundle);
+  const stored = inputs.uploadAttestation
+    ? await storeAttestation(deps, inputs.githubToken ?? '', bundle)
+    : undefined;
+  const summary = [
+    heading(`custody attest ${inputs.kind}`),
+    table(
+      ['predicate type', 'subjects', 'bundle', 'statement sha256', 'signed by'],
+      [
+        [
+          result.predicateType,
+          String(result.subjects),
+          path.basename(bundlePath),
+          result.statementSha256,
+          signer.identity,
+        ],
+      ]
+    ),
+    ...(jobWorkflowRef === undefined
+      ? []
+      : [table(['builder (job_workflow_ref)'], [[jobWorkflowRef]])]),
+    ...(stored === undefined ? [] : [table(['attestations API'], [[stored.url]])]),
+  ];
   return {
     outputs: {
+      'attestation-id': stored?.id ?? '',
+      'attestation-url': stored?.url ?? '',
       'bundle-path': bundlePath,
       'predicate-type': result.predicateType,
       'subject-count': String(result.subjects),
       'statement-digest': `sha256:${result.statementSha256}`,
       'signer-identity': signer.identity,
     },
-    summary: [
-      heading(`custody attest ${inputs.kind}`),
-      table(
-        ['predicate type', 'subjects', 'bundle', 'statement sha256', 'signed by'],
-        [
-          [
-            result.predicateType,
-            String(result.subjects),
-            path.basename(bundlePath),
-            result.statementSha256,
-            signer.identity,
-          ],
-        ]
-      ),
-      ...(jobWorkflowRef === undefined
-        ? []
-        : [table(['builder (job_workflow_ref)'], [[jobWorkflowRef]])]),
-    ],
+    summary: inputs.showSummary ? summary : [],
   };
+}
+
+/**
+ * actions/attest signs a private repository's attestations with GitHub's own Sigstore instance,
+ * because public-good Rekor is a public log: the certificate names the repository, workflow and
+ * commit. custody has no access to GitHub's instance, so it refuses public-good for a private (or
+ * internal) repository unless told, and accepts a private Sigstore instance (signing-config,
+ * fulcio-url/rekor-url) silently.
+ */
+export function refusePrivateToPublicLog(
+  inputs: AttestInputs,
+  visibility: string | undefined
+): void {
+  if (visibility === undefined || visibility === 'public' || inputs.allowPublicLog) return;
+  const privateInstance =
+    inputs.signingConfig !== undefined ||
+    (inputs.fulcioURL !== undefined && inputs.rekorURL !== undefined);
+  if (privateInstance) return;
+  throw new CustodyError(
+    'ACTION_PRIVATE_REPOSITORY_PUBLIC_LOG',
+    `this repository is ${visibility}: signing with public-good Sigstore would publish its name, workflow and commit in the public Rekor log`,
+    {
+      hint: 'set allow-public-transparency-log: true to accept that, or sign with a private Sigstore instance (signing-config)',
+    }
+  );
+}
+
+/** POST the bundle to the repository's attestations API (attestations: write). */
+async function storeAttestation(
+  deps: AttestDeps,
+  token: string,
+  bundle: unknown
+): Promise<{ id: string; url: string }> {
+  const repository = deps.env.GITHUB_REPOSITORY;
+  if (repository === undefined) {
+    throw new CustodyError(
+      'CI_CONTEXT_INCOMPLETE',
+      'GITHUB_REPOSITORY is not set: upload-attestation needs the repository'
+    );
+  }
+  const api = await (
+    deps.githubApi ?? ((t, a, s) => createGitHubApi({ token: t, apiURL: a, serverURL: s }))
+  )(
+    token,
+    deps.env.GITHUB_API_URL ?? 'https://api.github.com',
+    deps.env.GITHUB_SERVER_URL ?? 'https://github.com'
+  );
+  return api.createAttestation(repoRef(repository), bundle);
 }
 
 /** A claim of a JWT the job just received from its own OIDC provider (display and builder.id only). */

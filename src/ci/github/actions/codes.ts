@@ -17,6 +17,11 @@ export const GITHUB_ACTION_ERROR_CODES = {
     summary:
       'No file matched subject-path / subject-checksums; check the globs and the working directory.',
   },
+  ACTION_PRIVATE_REPOSITORY_PUBLIC_LOG: {
+    exit: 2,
+    summary:
+      'actions/attest in a private or internal repository would sign into public-good Sigstore, publishing the repository, workflow and commit in Rekor; set allow-public-transparency-log: true or use a private instance (signing-config).',
+  },
   GITHUB_PERMISSION_DENIED: {
     exit: 3,
     summary:
