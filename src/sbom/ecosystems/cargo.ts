@@ -87,7 +87,11 @@ export function parseCargoLock(text: string, file: string, ctx: EcosystemContext
     const checksum =
       str(entry.checksum) ??
       (isRecord(metadata) ? str(metadata[`checksum ${name} ${version} (${source})`]) : undefined);
-    const git = source?.startsWith('git+') === true ? source.slice(4) : undefined;
+    // "git+https://host/repo?rev=x#<commit>" → purl-spec vcs_url "git+https://host/repo@<commit>".
+    const git =
+      source?.startsWith('git+') === true
+        ? `${source.replace(/[?#].*$/, '')}${source.includes('#') ? `@${source.slice(source.indexOf('#') + 1)}` : ''}`
+        : undefined;
     const registry =
       source?.startsWith('registry+') === true || source?.startsWith('sparse+') === true;
     const properties: [string, string][] = [];
@@ -112,7 +116,7 @@ export function parseCargoLock(text: string, file: string, ctx: EcosystemContext
         git === undefined ? undefined : { vcs_url: git }
       ),
       source: source === undefined ? 'workspace' : git !== undefined ? 'git' : 'registry',
-      resolved: git,
+      resolved: git?.slice(4),
       workspacePath: undefined,
       integrity: checksum === undefined ? undefined : hexToSRI('sha256', checksum),
       properties,

@@ -72,7 +72,7 @@ export function parseComposerLock(text: string, file: string, ctx: EcosystemCont
             ? undefined
             : licenses.length === 1
               ? licenses[0]
-              : `(${licenses.join(' OR ')})`,
+              : licenses.join(' OR '),
         dev,
         properties,
         edges,
