@@ -18,6 +18,7 @@ export type EcosystemFormat =
   | 'pylock'
   | 'requirements'
   | 'gomod'
+  | 'gobinary'
   | 'cargo'
   | 'bundler'
   | 'composer'

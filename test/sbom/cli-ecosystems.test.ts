@@ -138,4 +138,13 @@ describe('custody sbom DIR with several ecosystems', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('error[SBOM_LOCKFILE_NOT_FOUND]');
   });
+
+  it('--lockfile on an executable reads its Go build info, or says why it cannot', async () => {
+    const exe = path.join(tmp, 'a.out');
+    await writeFile(exe, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]));
+    const run = await runCli(['sbom', '--lockfile', exe], { env: ENV });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error[SBOM_LOCKFILE_UNSUPPORTED]');
+    expect(run.stderr).toContain('without Go build information');
+  });
 });

@@ -426,3 +426,84 @@ describe('reader dispatch', () => {
     expect(ecosystemReader('yarn.lock')).toBeUndefined();
   });
 });
+
+describe('Go executables (embedded build info)', () => {
+  // The layout the Go linker (≥ 1.18) writes: magic, pointer size, flags (inline strings), then two
+  // varint-length-prefixed strings, the module info between 16-byte sentinels.
+  function buildInfo(version: string, modinfo: string, flags = 0x2): Buffer {
+    const varint = (n: number): Buffer => {
+      const out: number[] = [];
+      do {
+        out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+        n >>>= 7;
+      } while (n > 0);
+      return Buffer.from(out);
+    };
+    const header = Buffer.alloc(32);
+    Buffer.from('\xff Go buildinf:', 'latin1').copy(header);
+    header[14] = 8;
+    header[15] = flags;
+    const sentinel = Buffer.alloc(16, 0x30);
+    const info = Buffer.concat([sentinel, Buffer.from(modinfo), sentinel]);
+    const elf = Buffer.from([0x7f, 0x45, 0x4c, 0x46, ...Buffer.alloc(60)]);
+    return Buffer.concat([
+      elf,
+      header,
+      varint(version.length),
+      Buffer.from(version),
+      varint(info.length),
+      info,
+    ]);
+  }
+  const MODINFO = [
+    'path\texample.com/tool/cmd/tool',
+    'mod\texample.com/tool\tv1.2.3\th1:XhzOdyxF696q8v4a49e/inWVkf3mYEkx6JcwLR2R8mA=',
+    'dep\tgithub.com/google/go-cmp\tv0.6.0\th1:XhzOdyxF696q8v4a49e/inWVkf3mYEkx6JcwLR2R8mA=',
+    'dep\tgolang.org/x/sys\tv0.20.0\th1:vkvVZ3J3BHG2OVdNkZqS3hbA5SLqVgHiiSRhaRvflUU=',
+    '=>\tgolang.org/x/sys\tv0.21.0\th1:UYtn5lJTHF/n4l1rLDtO9iJOfZDaIJGWfdR+sIKyahk=',
+    'build\tGOOS=linux',
+    '',
+  ].join('\n');
+
+  it('the main module is the root, every linked module (after replacements) a component with its hash', async () => {
+    const { parseGoBinaryFile } = await import('../../src/sbom/ecosystems/index.js');
+    const graph = buildGraph(parseGoBinaryFile(buildInfo('go1.22.5', MODINFO), 'tool'));
+    expect(graph.format).toBe('gobinary');
+    expect(graph.lockfileVersion).toBe('go1.22.5');
+    expect(graph.root.purl).toBe('pkg:golang/example.com/tool@v1.2.3');
+    const result = await generateSbomFromGraph(graph, { timestamp: new Date(0), includeDev: true });
+    const doc = result.document as unknown as Doc;
+    expect(summary(doc)).toEqual({
+      'pkg:golang/github.com/google/go-cmp@v0.6.0': 'required SHA-256:5e1cce77',
+      'pkg:golang/golang.org/x/sys@v0.21.0': 'required SHA-256:518b67e6',
+    });
+    expect(property(doc, 'pkg:golang/golang.org/x/sys@v0.21.0', 'custody:go:replaces')).toBe(
+      'golang.org/x/sys@v0.20.0'
+    );
+  });
+
+  it('refuses executables without build info, the pre-1.18 form and GOPATH builds', async () => {
+    const { parseGoBinaryFile } = await import('../../src/sbom/ecosystems/index.js');
+    const elf = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]);
+    expectCode(
+      () => parseGoBinaryFile(elf, 'a.out'),
+      'SBOM_LOCKFILE_UNSUPPORTED',
+      /without Go build information/
+    );
+    expectCode(
+      () => parseGoBinaryFile(buildInfo('go1.17', MODINFO, 0x0), 'old'),
+      'SBOM_LOCKFILE_UNSUPPORTED',
+      /before Go 1\.18/
+    );
+    expectCode(
+      () => parseGoBinaryFile(buildInfo('go1.19.8', ''), 'gopath'),
+      'SBOM_LOCKFILE_UNSUPPORTED',
+      /without module information/
+    );
+    expectCode(
+      () => parseGoBinaryFile(buildInfo('go1.22', MODINFO).subarray(0, 120), 'cut'),
+      'SBOM_LOCKFILE_INVALID',
+      /truncated/
+    );
+  });
+});

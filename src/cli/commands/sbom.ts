@@ -73,7 +73,10 @@ export const registerSbom: CommandRegistrar = (program, ctx) => {
       'write a CycloneDX SBOM from package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (no install, no network); validate CycloneDX JSON'
     )
     .argument('[dir]', 'project directory holding the lockfile', '.')
-    .option('--lockfile <file>', 'lockfile to read (default: detected in DIR)')
+    .option(
+      '--lockfile <file>',
+      'lockfile to read (default: every lockfile in DIR); a Go executable gives the modules linked into it'
+    )
     .option('-o, --output <file>', 'write the SBOM here (atomically) instead of stdout')
     .option('--spec-version <version>', 'CycloneDX version: 1.5, 1.6 or 1.7', '1.6')
     .option('--include-dev', 'keep dev dependencies (as scope "optional")', false)
@@ -349,7 +352,7 @@ async function runSbom(
   const files = options.files === undefined ? [] : await hashFiles(ctx, options.files);
   if (lockfile !== undefined) {
     const lockfilePath = displayPath(ctx, lockfile);
-    if (sbom.ecosystemReader(lockfile) !== undefined) {
+    if (await (await loadDiscover()).isEcosystemInput(lockfile)) {
       const graph = await (await loadDiscover()).readEcosystemGraph(lockfile, lockfilePath);
       // Other ecosystems: dev dependencies are in the SBOM (marked) unless --omit dev.
       return finish(ctx, omit.dev ? withoutDev(graph) : graph, {

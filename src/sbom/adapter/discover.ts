@@ -1,11 +1,16 @@
 // Finding a project's lockfiles (every supported ecosystem) and reading one with the files beside
 // it that its reader uses. Bounded: depth, directory count and lockfile count are capped, and
 // dependency/output/VCS directories are never entered.
-import { readdir } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError } from '../../errors.js';
-import { pathExists, readTextLimited } from '../../io/fs.js';
-import { ecosystemReader, parseEcosystemLockfile } from '../ecosystems/index.js';
+import { pathExists, readFileLimited, readTextLimited } from '../../io/fs.js';
+import {
+  ecosystemReader,
+  looksExecutable,
+  parseEcosystemLockfile,
+  parseGoBinaryFile,
+} from '../ecosystems/index.js';
 import type { PackageGraph } from '../graph.js';
 import { buildGraph } from '../graph.js';
 import { LOCKFILE_NAMES, LOCKFILE_SIZE_LIMIT } from '../lockfile.js';
@@ -35,6 +40,25 @@ export const DISCOVERY_MAX_DEPTH = 6;
 export const DISCOVERY_MAX_DIRS = 5000;
 export const DISCOVERY_MAX_LOCKFILES = 256;
 const SIBLING_LIMIT = 16 * 1024 * 1024;
+/** Go executables are read whole to find their build info; larger ones are refused. */
+export const BINARY_LIMIT = 512 * 1024 * 1024;
+
+async function isExecutableFile(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (handle === undefined) return false;
+  try {
+    const head = new Uint8Array(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return bytesRead === 4 && looksExecutable(head);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** True when --lockfile names a non-JavaScript lockfile (by name) or an executable (Go build info). */
+export async function isEcosystemInput(file: string): Promise<boolean> {
+  return ecosystemReader(file) !== undefined || (await isExecutableFile(file));
+}
 
 const JS_NAMES: readonly string[] = LOCKFILE_NAMES;
 
@@ -111,6 +135,10 @@ export async function readEcosystemGraph(
   displayPath: string
 ): Promise<PackageGraph> {
   const reader = ecosystemReader(lockfile);
+  if (reader === undefined && (await isExecutableFile(lockfile))) {
+    const bytes = await readFileLimited(lockfile, { maxBytes: BINARY_LIMIT, what: 'executable' });
+    return buildGraph(parseGoBinaryFile(bytes, displayPath));
+  }
   if (reader === undefined) {
     throw new CustodyError(
       'SBOM_LOCKFILE_UNSUPPORTED',

@@ -7,6 +7,7 @@ import type { EcoLockfile, EcosystemContext } from './common.js';
 import { toParsedLockfile } from './common.js';
 import { parseComposerLock } from './composer.js';
 import { parseGoMod } from './go.js';
+import { parseGoBinary } from './gobinary.js';
 import { parseGradleLockfile, parseMavenTree } from './java.js';
 import { parseNugetLock } from './nuget.js';
 import {
@@ -21,7 +22,7 @@ import { parseGemfileLock } from './ruby.js';
 export type { EcosystemContext, SiblingFiles } from './common.js';
 
 export interface EcosystemReader {
-  readonly format: Exclude<EcosystemFormat, 'multiple'>;
+  readonly format: Exclude<EcosystemFormat, 'multiple' | 'gobinary'>;
   /** purl type of the packages it yields. */
   readonly ecosystem: 'pypi' | 'golang' | 'cargo' | 'gem' | 'composer' | 'maven' | 'nuget';
   /** Files beside the lockfile the reader uses when they exist. */
@@ -126,6 +127,13 @@ export function ecosystemReader(fileName: string): EcosystemReader | undefined {
 export function isEcosystemLockfile(fileName: string): boolean {
   return ecosystemReader(fileName) !== undefined;
 }
+
+/** A Go executable's embedded build info (`go version -m`) → the modules linked into it. */
+export function parseGoBinaryFile(bytes: Uint8Array, fileName: string): ParsedLockfile {
+  return toParsedLockfile(parseGoBinary(bytes, fileName));
+}
+
+export { looksExecutable } from './gobinary.js';
 
 export function parseEcosystemLockfile(
   text: string,
