@@ -53,11 +53,16 @@ function parseSBOM(sbom: unknown): Record<string, unknown> {
   }
   const bom = value as Record<string, unknown>;
   const cyclonedx = bom.bomFormat === 'CycloneDX' && typeof bom.specVersion === 'string';
-  const spdx = typeof bom.spdxVersion === 'string' && bom.spdxVersion.startsWith('SPDX-');
+  // An SPDX document needs at least its identity (SPDXID, documentNamespace) to be worth signing.
+  const spdx =
+    typeof bom.spdxVersion === 'string' &&
+    bom.spdxVersion.startsWith('SPDX-') &&
+    bom.SPDXID === 'SPDXRef-DOCUMENT' &&
+    typeof bom.documentNamespace === 'string';
   if (!cyclonedx && !spdx) {
     throw new CustodyError(
       'ATTEST_SBOM_INVALID',
-      'the SBOM is neither CycloneDX JSON (bomFormat "CycloneDX" and a specVersion) nor SPDX JSON (spdxVersion "SPDX-…")',
+      'the SBOM is neither CycloneDX JSON (bomFormat "CycloneDX" and a specVersion) nor SPDX JSON (spdxVersion "SPDX-…", SPDXID "SPDXRef-DOCUMENT" and a documentNamespace)',
       { hint: 'custody attests CycloneDX and SPDX JSON SBOMs; generate one with custody sbom' }
     );
   }
