@@ -182,6 +182,15 @@ export {
   LOCKFILE_SIZE_LIMIT,
   GENERATE_SPEC_VERSIONS,
   VALIDATE_SPEC_VERSIONS,
+  ecosystemReader,
+  parseEcosystemLockfile,
+  mergeGraphs,
+  buildSpdx,
+  serializeSpdx,
+  validateSpdx,
+  assertValidSpdx,
+  isSpdxDocument,
+  SPDX_VERSION,
 } from './sbom/index.js';
 export type {
   GenerateSbomOptions,
@@ -200,6 +209,9 @@ export type {
   ManifestMap,
   SchemaError,
   ValidationResult,
+  EcosystemContext,
+  SpdxOptions,
+  SpdxValidationResult,
 } from './sbom/index.js';
 export {
   buildTrace,

@@ -29,7 +29,7 @@ export const ATTEST_ERROR_CODES = {
   ATTEST_SBOM_INVALID: {
     exit: 2,
     summary:
-      'The --sbom file is not a CycloneDX JSON document (needs bomFormat "CycloneDX" and specVersion).',
+      'The --sbom file is neither a CycloneDX JSON document (bomFormat "CycloneDX" and specVersion) nor an SPDX JSON document (spdxVersion).',
   },
   ATTEST_CONTEXT_MISSING: {
     exit: 2,

@@ -18,7 +18,12 @@ export {
   LOCAL_BUILD_TYPE,
 } from './provenance.js';
 export type { SLSAProvenancePredicate, ProvenanceOptions } from './provenance.js';
-export { buildSBOMStatement, CYCLONEDX_PREDICATE_TYPE, SBOM_SIZE_LIMIT } from './sbom.js';
+export {
+  buildSBOMStatement,
+  CYCLONEDX_PREDICATE_TYPE,
+  SPDX_PREDICATE_TYPE as SPDX_DOCUMENT_PREDICATE_TYPE,
+  SBOM_SIZE_LIMIT,
+} from './sbom.js';
 export {
   buildAgentProvenance,
   commitPrompt,

@@ -23,6 +23,7 @@ export function statementDigest(statement: InTotoStatement): string {
 export function attestationKind(predicateType: string): string {
   if (predicateType === 'https://slsa.dev/provenance/v1') return 'provenance';
   if (predicateType.startsWith('https://cyclonedx.org/bom')) return 'sbom';
+  if (predicateType.startsWith('https://spdx.dev/Document')) return 'sbom';
   if (predicateType.startsWith('https://custody.dev/agent-provenance/')) return 'agent';
   return 'attestation';
 }

@@ -1,11 +1,13 @@
-// The CycloneDX SBOM attestation: predicate type https://cyclonedx.org/bom (unversioned, as
-// actions/attest and cosign --type cyclonedx write it), predicate = the BOM itself.
+// The SBOM attestation: predicate = the SBOM itself, typed https://cyclonedx.org/bom for CycloneDX
+// (unversioned, as actions/attest and cosign --type cyclonedx write it) and https://spdx.dev/Document
+// for SPDX JSON (as actions/attest and cosign --type spdxjson write it).
 import { CustodyError } from '../errors.js';
 import { canonicalJSON } from '../util/canonical-json.js';
 import type { InTotoStatement, ResourceDescriptor } from './intoto.js';
 import { buildStatement } from './intoto.js';
 
 export const CYCLONEDX_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
+export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
 
 /**
  * Largest SBOM custody attests, measured on the canonical JSON that goes into the statement:
@@ -30,7 +32,8 @@ export function buildSBOMStatement(
       }
     );
   }
-  return buildStatement(subjects, CYCLONEDX_PREDICATE_TYPE, bom);
+  const type = bom.bomFormat === 'CycloneDX' ? CYCLONEDX_PREDICATE_TYPE : SPDX_PREDICATE_TYPE;
+  return buildStatement(subjects, type, bom);
 }
 
 function parseSBOM(sbom: unknown): Record<string, unknown> {
@@ -49,11 +52,18 @@ function parseSBOM(sbom: unknown): Record<string, unknown> {
     throw new CustodyError('ATTEST_SBOM_INVALID', 'the SBOM must be a JSON object');
   }
   const bom = value as Record<string, unknown>;
-  if (bom.bomFormat !== 'CycloneDX' || typeof bom.specVersion !== 'string') {
+  const cyclonedx = bom.bomFormat === 'CycloneDX' && typeof bom.specVersion === 'string';
+  // An SPDX document needs at least its identity (SPDXID, documentNamespace) to be worth signing.
+  const spdx =
+    typeof bom.spdxVersion === 'string' &&
+    bom.spdxVersion.startsWith('SPDX-') &&
+    bom.SPDXID === 'SPDXRef-DOCUMENT' &&
+    typeof bom.documentNamespace === 'string';
+  if (!cyclonedx && !spdx) {
     throw new CustodyError(
       'ATTEST_SBOM_INVALID',
-      'the SBOM is not CycloneDX JSON (needs bomFormat "CycloneDX" and a specVersion)',
-      { hint: 'custody attests CycloneDX JSON SBOMs; generate one with custody sbom' }
+      'the SBOM is neither CycloneDX JSON (bomFormat "CycloneDX" and a specVersion) nor SPDX JSON (spdxVersion "SPDX-…", SPDXID "SPDXRef-DOCUMENT" and a documentNamespace)',
+      { hint: 'custody attests CycloneDX and SPDX JSON SBOMs; generate one with custody sbom' }
     );
   }
   return bom;

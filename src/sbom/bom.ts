@@ -61,12 +61,18 @@ const HASH_ALGORITHMS: Record<string, Enums.HashAlgorithm> = {
   sha512: Enums.HashAlgorithm['SHA-512'],
 };
 
-const PACKAGE_MANAGER: Record<PackageGraph['format'], string> = {
+const PACKAGE_MANAGER: Partial<Record<PackageGraph['format'], string>> = {
   npm: 'npm',
   pnpm: 'pnpm',
   'yarn-classic': 'yarn',
   'yarn-berry': 'yarn',
 };
+
+/** group/name of a component with a reader-given purl (the purl's namespace and name). */
+function purlParts(value: string): { group: string | undefined; name: string } {
+  const parsed = PackageURL.fromString(value);
+  return { group: parsed.namespace ?? undefined, name: parsed.name };
+}
 
 /** Fixed namespace for custody's content-derived serial numbers (UUIDv5). */
 const SERIAL_NAMESPACE = '5b0c7f7e-3d8a-4d39-9a3e-2f7c4e1b6a90';
@@ -163,14 +169,17 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
   const refOf = new Map<string, Models.BomRef>();
   const usedRefs = new Set<string>();
 
-  const rootPurl = npmPurl({
-    name: graph.root.name,
-    version: graph.root.version,
-    source: 'workspace',
-    resolved: undefined,
-  }).toString();
+  const rootPurl =
+    graph.root.purl ??
+    npmPurl({
+      name: graph.root.name,
+      version: graph.root.version,
+      source: 'workspace',
+      resolved: undefined,
+    }).toString();
   usedRefs.add(rootPurl);
-  const rootScope = splitScope(graph.root.name);
+  const rootScope =
+    graph.root.purl === undefined ? splitScope(graph.root.name) : purlParts(rootPurl);
   const root = new Models.Component(Enums.ComponentType.Application, rootScope.name, {
     bomRef: rootPurl,
     group: rootScope.group,
@@ -182,7 +191,7 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
   const components: Models.Component[] = [];
   const byKey = new Map<string, Models.Component>();
   for (const pkg of included) {
-    const purl = npmPurl(pkg).toString();
+    const purl = pkg.purl ?? npmPurl(pkg).toString();
     let ref = purl;
     if (usedRefs.has(ref)) ref = `${ref}#${pkg.key}`;
     usedRefs.add(ref);
@@ -193,7 +202,15 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
     }
     for (const installPath of pkg.installPaths)
       properties.add(prop('cdx:npm:package:path', installPath));
-    if (pkg.dev) properties.add(prop('cdx:npm:package:development', 'true'));
+    if (pkg.dev) {
+      properties.add(
+        prop(
+          pkg.purl === undefined ? 'cdx:npm:package:development' : 'custody:package:development',
+          'true'
+        )
+      );
+    }
+    for (const [name, value] of pkg.properties ?? []) properties.add(prop(name, value));
     if (pkg.bundled) properties.add(prop('cdx:npm:package:bundled', 'true'));
     if (pkg.optional) properties.add(prop('custody:package:optional', 'true'));
     if (pkg.source === 'workspace') {
@@ -207,7 +224,7 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
       }
     }
     if (pkg.patched) properties.add(prop('custody:package:patched', 'true'));
-    const scoped = splitScope(pkg.name);
+    const scoped = pkg.purl === undefined ? splitScope(pkg.name) : purlParts(pkg.purl);
     const component = new Models.Component(Enums.ComponentType.Library, scoped.name, {
       bomRef: ref,
       group: scoped.group,
@@ -263,7 +280,10 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
       prop('gitlab:dependency_scanning:input_file:path', options.lockfilePath)
     );
     metadataProperties.add(
-      prop('gitlab:dependency_scanning:package_manager:name', PACKAGE_MANAGER[graph.format])
+      prop(
+        'gitlab:dependency_scanning:package_manager:name',
+        PACKAGE_MANAGER[graph.format] ?? graph.format
+      )
     );
     metadataProperties.add(prop('gitlab:dependency_scanning:language:name', 'JavaScript'));
   }

@@ -4,7 +4,7 @@ export const SBOM_ERROR_CODES = {
   SBOM_LOCKFILE_NOT_FOUND: {
     exit: 2,
     summary:
-      'No supported lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock) in the directory; pass --lockfile.',
+      'No supported lockfile (npm, pnpm, yarn; uv, poetry, Pipfile.lock, pylock.toml, requirements*.txt; go.mod; Cargo.lock; Gemfile.lock; composer.lock; gradle.lockfile, dependency-tree.txt; packages.lock.json) in the directory; pass --lockfile.',
   },
   SBOM_LOCKFILE_INVALID: {
     exit: 2,
@@ -24,16 +24,16 @@ export const SBOM_ERROR_CODES = {
   SBOM_SPEC_UNSUPPORTED: {
     exit: 2,
     summary:
-      'The requested or declared CycloneDX specVersion is not supported (generate: 1.5-1.7; validate: 1.2-1.7).',
+      'The requested or declared specVersion is not supported (CycloneDX generate: 1.5-1.7, validate: 1.2-1.7; SPDX: 2.3).',
   },
   SBOM_DOCUMENT_INVALID: {
     exit: 2,
     summary:
-      'The file to validate is not a CycloneDX JSON document (no bomFormat "CycloneDX" or no specVersion).',
+      'The file to validate is neither a CycloneDX JSON document (bomFormat "CycloneDX" + specVersion) nor an SPDX JSON document (spdxVersion "SPDX-…").',
   },
   SBOM_SCHEMA_INVALID: {
     exit: 1,
     summary:
-      'The CycloneDX document does not conform to its JSON schema; each error is reported with its JSON pointer.',
+      'The CycloneDX or SPDX document does not conform to its JSON schema (SPDX: or a relationship names no element of the document); each error is reported with its JSON pointer.',
   },
 } as const satisfies ErrorCodeTable;

@@ -8,7 +8,24 @@
 // is invented.
 import { CustodyError } from '../errors.js';
 
-export type LockfileFormat = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry';
+export type LockfileFormat = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | EcosystemFormat;
+
+/** Lockfiles of other ecosystems (src/sbom/ecosystems), and 'multiple' for a merged project SBOM. */
+export type EcosystemFormat =
+  | 'uv'
+  | 'poetry'
+  | 'pipenv'
+  | 'pylock'
+  | 'requirements'
+  | 'gomod'
+  | 'gobinary'
+  | 'cargo'
+  | 'bundler'
+  | 'composer'
+  | 'gradle'
+  | 'maven'
+  | 'nuget'
+  | 'multiple';
 
 /** Where a package comes from: decides its purl qualifiers and properties. */
 export type PackageSource = 'registry' | 'workspace' | 'git' | 'tarball' | 'file' | 'link';
@@ -41,6 +58,9 @@ export interface LockInstance {
   readonly bundled?: boolean | undefined;
   /** Set for yarn berry patch: resolutions (same name@version as the unpatched package). */
   readonly patched?: boolean | undefined;
+  /** Set by non-npm readers: the package's purl (also its merge key) and extra properties. */
+  readonly purl?: string | undefined;
+  readonly properties?: readonly (readonly [string, string])[] | undefined;
   readonly edges: InstanceEdge[];
 }
 
@@ -48,6 +68,8 @@ export interface RootInfo {
   readonly name: string;
   readonly version: string | undefined;
   readonly license?: string | undefined;
+  /** Non-npm roots: the root component's purl. */
+  readonly purl?: string | undefined;
 }
 
 /** What a parser returns: instances plus how the lockfile describes dev/optional flags. */
@@ -78,6 +100,8 @@ export interface GraphPackage {
   readonly optional: boolean;
   readonly bundled: boolean;
   readonly patched: boolean;
+  readonly purl?: string | undefined;
+  readonly properties?: readonly (readonly [string, string])[] | undefined;
   readonly dependencies: ReadonlySet<string>;
 }
 
@@ -95,6 +119,7 @@ export const ROOT_ID = '';
 
 /** The merge key of an instance: one component per key. */
 export function packageKey(instance: LockInstance): string {
+  if (instance.purl !== undefined) return instance.purl;
   switch (instance.source) {
     case 'registry':
       return `${instance.name}@${instance.version ?? ''}`;
@@ -244,6 +269,8 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
       optional: !entry.allDev && entry.allOptionalOrDev,
       bundled: entry.bundled,
       patched: entry.patched,
+      purl: first.purl,
+      properties: first.properties,
       dependencies: entry.dependencies,
     });
   }

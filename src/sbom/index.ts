@@ -45,3 +45,21 @@ export {
   VALIDATE_SPEC_VERSIONS,
 } from './validate.js';
 export type { SchemaError, ValidateSpecVersion, ValidationResult } from './validate.js';
+export {
+  ecosystemReader,
+  isEcosystemLockfile,
+  parseEcosystemLockfile,
+} from './ecosystems/index.js';
+export type { EcosystemContext, EcosystemReader, SiblingFiles } from './ecosystems/index.js';
+export { mergeGraphs } from './ecosystems/merge.js';
+export type { LockfileGraph } from './ecosystems/merge.js';
+export {
+  buildSpdx,
+  serializeSpdx,
+  isSpdxDocument,
+  validateSpdx,
+  assertValidSpdx,
+  SPDX_VERSION,
+  SPDX_PREDICATE_TYPE,
+} from './spdx.js';
+export type { SpdxOptions, SpdxValidationResult } from './spdx.js';

@@ -86,6 +86,9 @@ export function prepareLockfile(text: string, fileName: string): PreparedLockfil
         build: (m) => yarnBerryFromDocument(doc, fileName, m),
       };
     }
+    default:
+      // Other ecosystems are read by file name (src/sbom/ecosystems), never detected from content.
+      throw unsupportedLockfile(fileName, `${format} lockfiles are read by parseEcosystemLockfile`);
   }
 }
 

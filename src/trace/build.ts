@@ -42,6 +42,7 @@ export function statementKind(predicateType: string | undefined): StatementKind 
   if (predicateType.startsWith('https://slsa.dev/provenance/')) return 'provenance';
   if (predicateType.startsWith('https://custody.dev/agent-provenance/')) return 'agent';
   if (predicateType.startsWith('https://cyclonedx.org/bom')) return 'sbom';
+  if (predicateType.startsWith('https://spdx.dev/Document')) return 'sbom';
   if (predicateType.startsWith('https://slsa.dev/verification_summary/')) return 'vsa';
   if (predicateType.startsWith('https://custody.dev/deployment/')) return 'deployment';
   return 'other';

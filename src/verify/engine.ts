@@ -128,8 +128,14 @@ function isProvenanceType(type: string, policy: Policy): boolean {
 function looksLikeProvenance(type: string): boolean {
   return type.startsWith('https://slsa.dev/provenance/');
 }
+export const SPDX_PREDICATE_PREFIX = 'https://spdx.dev/Document';
 function isSbomType(type: string): boolean {
-  return type === CYCLONEDX_PREDICATE_PREFIX || type.startsWith(`${CYCLONEDX_PREDICATE_PREFIX}/`);
+  return (
+    type === CYCLONEDX_PREDICATE_PREFIX ||
+    type.startsWith(`${CYCLONEDX_PREDICATE_PREFIX}/`) ||
+    type === SPDX_PREDICATE_PREFIX ||
+    type.startsWith(`${SPDX_PREDICATE_PREFIX}/`)
+  );
 }
 
 export async function verifyRelease(
@@ -934,7 +940,10 @@ function evaluateOneSbom(e: Evidence, S: Policy['sbom'], validation: SbomValidat
       ? pass(
           'sbom.valid',
           'VERIFY_SBOM_INVALID',
-          `valid CycloneDX ${validation.specVersion ?? ''}`.trim()
+          (validation.specVersion?.startsWith('SPDX-') === true
+            ? `valid ${validation.specVersion}`
+            : `valid CycloneDX ${validation.specVersion ?? ''}`
+          ).trim()
         )
       : fail(
           'sbom.valid',

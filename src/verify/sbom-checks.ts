@@ -15,8 +15,32 @@ export interface BomComponent {
   licenses: string[];
 }
 
-/** All components of a BOM (nested ones too, and metadata.component), flattened. */
+/** SPDX JSON: every package, its purl from a purl externalRef, declared/concluded licences. */
+function spdxComponents(doc: Record<string, unknown>): BomComponent[] {
+  const out: BomComponent[] = [];
+  for (const entry of Array.isArray(doc.packages) ? doc.packages : []) {
+    const p = obj(entry);
+    if (p === undefined || typeof p.name !== 'string') continue;
+    const ref = (Array.isArray(p.externalRefs) ? p.externalRefs : [])
+      .map((r) => obj(r))
+      .find((r) => r?.referenceType === 'purl' && typeof r.referenceLocator === 'string');
+    const licenses = [p.licenseDeclared, p.licenseConcluded].filter(
+      (l): l is string => typeof l === 'string' && l !== 'NOASSERTION' && l !== 'NONE'
+    );
+    out.push({
+      name: p.name,
+      ...(typeof p.versionInfo === 'string' ? { version: p.versionInfo } : {}),
+      ...(typeof ref?.referenceLocator === 'string' ? { purl: ref.referenceLocator } : {}),
+      licenses: [...new Set(licenses)],
+    });
+  }
+  return out;
+}
+
+/** All components of a BOM (nested ones too, and metadata.component), flattened; SPDX packages. */
 export function bomComponents(bom: unknown): BomComponent[] {
+  const spdx = obj(bom);
+  if (typeof spdx?.spdxVersion === 'string') return spdxComponents(spdx);
   const out: BomComponent[] = [];
   const visit = (value: unknown, depth: number): void => {
     const c = obj(value);
@@ -111,7 +135,12 @@ export interface SbomFindings {
 
 export function evaluateSbom(bom: unknown, policy: Policy['sbom']): SbomFindings {
   const root = obj(bom) ?? {};
-  const specVersion = typeof root.specVersion === 'string' ? root.specVersion : undefined;
+  const specVersion =
+    typeof root.specVersion === 'string'
+      ? root.specVersion
+      : typeof root.spdxVersion === 'string'
+        ? root.spdxVersion
+        : undefined;
   const components = bomComponents(bom);
   const label = (c: BomComponent): string =>
     `${c.group === undefined ? '' : `${c.group}/`}${c.name}${c.version === undefined ? '' : `@${c.version}`}`;

@@ -72,7 +72,7 @@ export interface VerifyDeps {
   /** Verifies bundles (any order, possibly in parallel); one outcome per request id. */
   verifyBundles(requests: BundleRequest[]): Promise<BundleOutcome[]>;
   parseChecksums(text: string): ChecksumLine[];
-  /** Validates a CycloneDX BOM (the SBOM module). */
+  /** Validates a CycloneDX BOM or an SPDX 2.3 document (the SBOM module). */
   validateSbom(bom: unknown): Promise<SbomValidation>;
 }
 

@@ -172,9 +172,13 @@ describe('agent inputs', () => {
 });
 
 describe('SBOM statement', () => {
-  it('refuses non-CycloneDX input with a clear code', async () => {
+  it('refuses input that is neither CycloneDX nor SPDX with a clear code', async () => {
     await expectCode(
-      () => buildSBOMStatement('{"spdxVersion":"SPDX-2.3"}', SUBJECT),
+      () => buildSBOMStatement('{"spdxVersion":"2.3"}', SUBJECT),
+      'ATTEST_SBOM_INVALID'
+    );
+    await expectCode(
+      () => buildSBOMStatement('{"bomFormat":"SPDX"}', SUBJECT),
       'ATTEST_SBOM_INVALID'
     );
     await expectCode(() => buildSBOMStatement('{"bomFormat":', SUBJECT), 'ATTEST_SBOM_INVALID');

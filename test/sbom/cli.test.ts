@@ -345,10 +345,17 @@ describe('custody sbom validate', () => {
     expect(run.stdout).toContain('/components: must NOT have duplicate items');
   });
 
-  it('refuses what is not CycloneDX JSON, unknown versions and malformed JSON', async () => {
+  it('refuses what is neither CycloneDX nor SPDX JSON, unknown versions and malformed JSON', async () => {
+    // An SPDX document is validated as SPDX 2.3: this one lacks the required fields.
     const spdx = await validate('not-cyclonedx.json');
-    expect(spdx.code).toBe(2);
-    expect(spdx.stderr).toContain('error[SBOM_DOCUMENT_INVALID]');
+    expect(spdx.code).toBe(1);
+    expect(spdx.stdout).toContain('NOT valid SPDX-2.3');
+    expect(spdx.stdout).toContain("must have required property 'creationInfo'");
+    const other = path.join(tmp, 'other.json');
+    await writeFile(other, JSON.stringify({ hello: 'world' }));
+    const otherRun = await runCli(['sbom', 'validate', other]);
+    expect(otherRun.code).toBe(2);
+    expect(otherRun.stderr).toContain('error[SBOM_DOCUMENT_INVALID]');
     const old = path.join(tmp, 'old.cdx.json');
     await writeFile(old, JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.1' }));
     const oldRun = await runCli(['sbom', 'validate', old]);

@@ -212,9 +212,9 @@ export const registerAttest: CommandRegistrar = (program, ctx) => {
     attest
       .command('sbom')
       .description(
-        `CycloneDX SBOM attestation (predicate https://cyclonedx.org/bom, SBOM ≤ ${SBOM_SIZE_LIMIT / 1024 / 1024} MiB)`
+        `SBOM attestation (CycloneDX: predicate https://cyclonedx.org/bom; SPDX: https://spdx.dev/Document; SBOM ≤ ${SBOM_SIZE_LIMIT / 1024 / 1024} MiB)`
       )
-      .requiredOption('--sbom <file>', 'CycloneDX JSON SBOM')
+      .requiredOption('--sbom <file>', 'CycloneDX or SPDX JSON SBOM')
   ).action(commandAction<[SbomOptions]>(ctx, (options) => runSbom(ctx, options)));
 
   addCommonFlags(

@@ -2,7 +2,7 @@
 // components for release artifacts, and `custody sbom validate FILE`. This is the adapter: it
 // finds and reads the lockfile, workspace manifests and (optionally) node_modules package.json
 // files, then hands text to the pure src/sbom pipeline.
-import { glob, stat } from 'node:fs/promises';
+import { glob, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { digestFilesSettled, readError } from '../../digest/files.js';
@@ -26,6 +26,8 @@ import type {
   SchemaError,
 } from '../../sbom/index.js';
 import type * as SbomModule from '../../sbom/index.js';
+import type * as DiscoverModule from '../../sbom/adapter/discover.js';
+import type { DiscoveredLockfile } from '../../sbom/adapter/discover.js';
 import { resolveBuildTime } from '../../util/time.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
@@ -39,6 +41,8 @@ type Sbom = typeof SbomModule;
  * the rest of the CLI does not pay for it at start-up.
  */
 const loadSbom = (): Promise<Sbom> => import('../../sbom/index.js');
+/** Lockfile discovery and the other ecosystems' readers, loaded with the sbom domain. */
+const loadDiscover = (): Promise<typeof DiscoverModule> => import('../../sbom/adapter/discover.js');
 
 interface SbomOptions {
   lockfile?: string;
@@ -50,7 +54,12 @@ interface SbomOptions {
   files?: string[];
   validate: boolean;
   enrich: boolean;
+  omit?: string[];
+  split: boolean;
+  format: string;
 }
+
+type SbomFormat = 'cyclonedx-json' | 'spdx-json';
 
 /** package.json files are small; anything bigger is not a manifest worth reading. */
 const MANIFEST_LIMIT = 4 * 1024 * 1024;
@@ -64,7 +73,10 @@ export const registerSbom: CommandRegistrar = (program, ctx) => {
       'write a CycloneDX SBOM from package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (no install, no network); validate CycloneDX JSON'
     )
     .argument('[dir]', 'project directory holding the lockfile', '.')
-    .option('--lockfile <file>', 'lockfile to read (default: detected in DIR)')
+    .option(
+      '--lockfile <file>',
+      'lockfile to read (default: every lockfile in DIR); a Go executable gives the modules linked into it'
+    )
     .option('-o, --output <file>', 'write the SBOM here (atomically) instead of stdout')
     .option('--spec-version <version>', 'CycloneDX version: 1.5, 1.6 or 1.7', '1.6')
     .option('--include-dev', 'keep dev dependencies (as scope "optional")', false)
@@ -76,9 +88,19 @@ export const registerSbom: CommandRegistrar = (program, ctx) => {
     )
     .option('--no-validate', 'skip CycloneDX schema validation of the result')
     .option('--no-enrich', 'do not read licences/authors from node_modules/*/package.json')
+    .option(
+      '--omit <type...>',
+      'leave out dependencies of this type: dev (Python, Go, Rust, Ruby, PHP, Java and .NET lockfiles include dev dependencies, marked, unless --omit dev)'
+    )
+    .option(
+      '--split',
+      'with several lockfiles in DIR: one SBOM per lockfile, written into the --output directory',
+      false
+    )
+    .option('--format <format>', 'cyclonedx-json or spdx-json (SPDX 2.3)', 'cyclonedx-json')
     .addHelpText(
       'after',
-      '\nExamples:\n  custody sbom -o sbom.cdx.json\n  custody sbom packages/app --include-dev --spec-version 1.7\n  custody sbom --files dist/app.tar.gz dist/app.zip -o release.cdx.json\n  custody sbom validate sbom.cdx.json\nSOURCE_DATE_EPOCH sets metadata.timestamp; the same inputs give byte-identical output.'
+      '\nExamples:\n  custody sbom -o sbom.cdx.json\n  custody sbom . --format spdx-json -o sbom.spdx.json\n  custody sbom monorepo --split -o sboms/\n  custody sbom packages/app --include-dev --spec-version 1.7\n  custody sbom --files dist/app.tar.gz dist/app.zip -o release.cdx.json\n  custody sbom validate sbom.cdx.json\nSOURCE_DATE_EPOCH sets metadata.timestamp; the same inputs give byte-identical output.'
     )
     .action(
       commandAction<[string, SbomOptions]>(ctx, (dir, options, command) =>
@@ -87,8 +109,10 @@ export const registerSbom: CommandRegistrar = (program, ctx) => {
     );
   sbom
     .command('validate')
-    .description('validate a CycloneDX JSON document (1.2-1.7) against the bundled schemas')
-    .argument('<file>', 'CycloneDX JSON file')
+    .description(
+      'validate a CycloneDX JSON (1.2-1.7) or SPDX 2.3 JSON document against the bundled schemas'
+    )
+    .argument('<file>', 'CycloneDX or SPDX JSON file')
     .action(commandAction<[string]>(ctx, (file) => runValidate(ctx, file)));
 };
 
@@ -214,6 +238,69 @@ function parseSpecVersion(sbom: Sbom, value: string): GenerateSpecVersion {
   return value as GenerateSpecVersion;
 }
 
+function parseFormat(value: string): SbomFormat {
+  if (value !== 'cyclonedx-json' && value !== 'spdx-json') {
+    throw new CustodyError(
+      'USAGE_INVALID',
+      `--format ${JSON.stringify(value)} is not supported; use cyclonedx-json or spdx-json`
+    );
+  }
+  return value;
+}
+
+function parseOmit(values: readonly string[] | undefined): { dev: boolean } {
+  for (const value of values ?? []) {
+    if (value !== 'dev') {
+      throw new CustodyError(
+        'USAGE_INVALID',
+        `--omit ${JSON.stringify(value)} is not supported; the type that can be omitted is dev`
+      );
+    }
+  }
+  return { dev: (values ?? []).includes('dev') };
+}
+
+/** The lockfile path recorded in the SBOM: relative to the working directory, or its base name. */
+function displayPath(ctx: CliContext, lockfile: string): string {
+  const relative = posix(path.relative(ctx.cwd, lockfile));
+  return relative.startsWith('..') || path.isAbsolute(relative)
+    ? path.basename(lockfile)
+    : relative;
+}
+
+/** A JavaScript lockfile with its workspace manifests (and node_modules enrichment) → graph. */
+async function readJavaScriptGraph(
+  lockfile: string,
+  lockfilePath: string,
+  options: SbomOptions
+): Promise<{ graph: PackageGraph; enrichment: Map<string, PackageEnrichment> }> {
+  const sbom = await loadSbom();
+  const root = path.dirname(lockfile);
+  const text = await readTextLimited(lockfile, {
+    maxBytes: sbom.LOCKFILE_SIZE_LIMIT,
+    what: 'lockfile',
+  });
+  const prepared = sbom.prepareLockfile(text, lockfilePath);
+  const rootManifest = await readManifest(path.join(root, 'package.json'));
+  const workspaceDirs =
+    prepared.format === 'yarn-classic'
+      ? await expandWorkspaceGlobs(root, rootManifest?.workspaces ?? [])
+      : prepared.workspaceDirs;
+  const manifests = await readWorkspaceManifests(root, workspaceDirs);
+  if (rootManifest !== undefined) manifests.set('', rootManifest);
+  const graph = sbom.buildGraph(prepared.build(manifests));
+  const enrichment = options.enrich
+    ? await readEnrichment(root, graph, options.includeDev)
+    : new Map<string, PackageEnrichment>();
+  return { graph, enrichment };
+}
+
+/** The graph without its dev-only packages (edges to them are dropped by the SBOM builders). */
+function withoutDev(graph: PackageGraph): PackageGraph {
+  const packages = new Map([...graph.packages].filter(([, pkg]) => !pkg.dev));
+  return { ...graph, packages };
+}
+
 async function runSbom(
   ctx: CliContext,
   dirArgument: string,
@@ -222,11 +309,14 @@ async function runSbom(
 ): Promise<CommandOutput> {
   const sbom = await loadSbom();
   const specVersion = parseSpecVersion(sbom, options.specVersion);
+  const format = parseFormat(options.format);
+  const omit = parseOmit(options.omit);
   const serialNumber =
     options.serialNumber === undefined ? undefined : sbom.checkSerialNumber(options.serialNumber);
   const timestamp = resolveBuildTime(ctx.env.SOURCE_DATE_EPOCH, ctx.now());
   const dirGiven = command.args.length > 0;
   const projectDir = path.resolve(ctx.cwd, dirArgument);
+  const run = { specVersion, serialNumber, timestamp, format, options };
 
   let lockfile: string | undefined;
   if (options.lockfile !== undefined) {
@@ -241,85 +331,197 @@ async function runSbom(
         hint: 'pass a project directory, or the lockfile with --lockfile',
       });
     }
-    lockfile = await findLockfile(projectDir);
+    const discovered = await (await loadDiscover()).discoverLockfiles(projectDir);
+    if (discovered.length > 1 || (options.split && discovered.length > 0)) {
+      const files = options.files === undefined ? [] : await hashFiles(ctx, options.files);
+      return runProject(ctx, projectDir, discovered, { ...run, files, omitDev: omit.dev });
+    }
+    lockfile = discovered[0]?.absolute ?? (await findLockfile(projectDir));
     if (lockfile === undefined) {
       throw new CustodyError(
         'SBOM_LOCKFILE_NOT_FOUND',
-        `no ${sbom.LOCKFILE_NAMES.join(', ')} in ${dirArgument}`,
+        `no supported lockfile in ${dirArgument} (${sbom.LOCKFILE_NAMES.join(', ')}, uv.lock, poetry.lock, Pipfile.lock, pylock.toml, requirements*.txt, go.mod, Cargo.lock, Gemfile.lock, composer.lock, gradle.lockfile, dependency-tree.txt, packages.lock.json)`,
         { hint: 'run custody sbom in the project directory or pass --lockfile FILE' }
       );
     }
   }
+  if (options.split) {
+    throw new CustodyError('USAGE_INVALID', '--split needs a project directory, not --lockfile');
+  }
 
   const files = options.files === undefined ? [] : await hashFiles(ctx, options.files);
-  let graph: PackageGraph;
-  let lockfilePath: string | undefined;
   if (lockfile !== undefined) {
-    const root = path.dirname(lockfile);
-    const text = await readTextLimited(lockfile, {
-      maxBytes: sbom.LOCKFILE_SIZE_LIMIT,
-      what: 'lockfile',
-    });
-    const relative = posix(path.relative(ctx.cwd, lockfile));
-    lockfilePath =
-      relative.startsWith('..') || path.isAbsolute(relative) ? path.basename(lockfile) : relative;
-    const prepared = sbom.prepareLockfile(text, lockfilePath);
-    const rootManifest = await readManifest(path.join(root, 'package.json'));
-    const workspaceDirs =
-      prepared.format === 'yarn-classic'
-        ? await expandWorkspaceGlobs(root, rootManifest?.workspaces ?? [])
-        : prepared.workspaceDirs;
-    const manifests = await readWorkspaceManifests(root, workspaceDirs);
-    if (rootManifest !== undefined) manifests.set('', rootManifest);
-    graph = sbom.buildGraph(prepared.build(manifests));
-    const enrichment = options.enrich
-      ? await readEnrichment(root, graph, options.includeDev)
-      : new Map<string, PackageEnrichment>();
+    const lockfilePath = displayPath(ctx, lockfile);
+    if (await (await loadDiscover()).isEcosystemInput(lockfile)) {
+      const graph = await (await loadDiscover()).readEcosystemGraph(lockfile, lockfilePath);
+      // Other ecosystems: dev dependencies are in the SBOM (marked) unless --omit dev.
+      return finish(ctx, omit.dev ? withoutDev(graph) : graph, {
+        ...run,
+        files,
+        lockfilePath,
+        enrichment: new Map(),
+        includeDev: true,
+      });
+    }
+    const { graph, enrichment } = await readJavaScriptGraph(lockfile, lockfilePath, options);
     return finish(ctx, graph, {
-      specVersion,
-      serialNumber,
-      timestamp,
+      ...run,
       files,
       lockfilePath,
       enrichment,
-      options,
+      includeDev: options.includeDev && !omit.dev,
     });
   }
   const rootManifest = await readManifest(path.join(projectDir, 'package.json'));
-  graph = sbom.emptyGraph({
+  const graph = sbom.emptyGraph({
     name: rootManifest?.name ?? path.basename(projectDir),
     version: rootManifest?.version,
     license: rootManifest?.license,
   });
   return finish(ctx, graph, {
-    specVersion,
-    serialNumber,
-    timestamp,
+    ...run,
     files,
-    lockfilePath,
+    lockfilePath: undefined,
     enrichment: new Map(),
-    options,
+    includeDev: options.includeDev,
   });
 }
 
-async function finish(
+/**
+ * A project with several lockfiles: one SBOM with the directory as root and each lockfile's root
+ * as a part (or, with --split, one SBOM per lockfile in the --output directory).
+ */
+async function runProject(
   ctx: CliContext,
-  graph: PackageGraph,
-  run: {
-    specVersion: GenerateSpecVersion;
-    serialNumber: string | undefined;
-    timestamp: Date;
-    files: FileSubject[];
-    lockfilePath: string | undefined;
-    enrichment: ReadonlyMap<string, PackageEnrichment>;
-    options: SbomOptions;
-  }
+  projectDir: string,
+  discovered: readonly DiscoveredLockfile[],
+  run: RunSettings & { files: FileSubject[]; omitDev: boolean }
 ): Promise<CommandOutput> {
-  const { options } = run;
   const sbom = await loadSbom();
+  const { options } = run;
+  const parts: {
+    lockfilePath: string;
+    graph: PackageGraph;
+    enrichment: Map<string, PackageEnrichment>;
+  }[] = [];
+  for (const found of discovered) {
+    // Relative to the project directory: the same project gives the same SBOM from any cwd.
+    const lockfilePath = found.relative;
+    if (found.javascript) {
+      const { graph, enrichment } = await readJavaScriptGraph(
+        found.absolute,
+        lockfilePath,
+        options
+      );
+      const keepDev = options.includeDev && !run.omitDev;
+      parts.push({ lockfilePath, graph: keepDev ? graph : withoutDev(graph), enrichment });
+    } else {
+      const graph = await (await loadDiscover()).readEcosystemGraph(found.absolute, lockfilePath);
+      parts.push({
+        lockfilePath,
+        graph: run.omitDev ? withoutDev(graph) : graph,
+        enrichment: new Map(),
+      });
+    }
+  }
+  if (options.split) {
+    if (options.output === undefined) {
+      throw new CustodyError(
+        'USAGE_INVALID',
+        '--split writes one file per lockfile: pass --output DIR'
+      );
+    }
+    const outDir = path.resolve(ctx.cwd, options.output);
+    await mkdir(outDir, { recursive: true });
+    const written: Record<string, unknown>[] = [];
+    for (const part of parts) {
+      const name = `${part.lockfilePath.replace(/[/\\]/g, '__')}${run.format === 'spdx-json' ? '.spdx.json' : '.cdx.json'}`;
+      const result = await render(part.graph, {
+        ...run,
+        lockfilePath: part.lockfilePath,
+        enrichment: part.enrichment,
+        includeDev: true,
+      });
+      const target = path.join(outDir, name);
+      await writeFileAtomic(target, result.json);
+      written.push({
+        lockfile: part.lockfilePath,
+        format: part.graph.format,
+        output: target,
+        components: result.componentCount,
+      });
+    }
+    return {
+      text: written
+        .map(
+          (w) =>
+            `wrote ${String(w.output)}: ${String(w.components)} components from ${String(w.lockfile)}`
+        )
+        .join('\n'),
+      json: { split: true, sboms: written },
+    };
+  }
+  const merged = sbom.mergeGraphs(path.basename(projectDir), parts);
+  const enrichment = new Map<string, PackageEnrichment>();
+  for (const part of parts) for (const [key, value] of part.enrichment) enrichment.set(key, value);
+  return finish(ctx, merged, {
+    ...run,
+    lockfilePath: undefined,
+    lockfiles: parts.map((p) => p.lockfilePath),
+    enrichment,
+    includeDev: true,
+  });
+}
+
+interface RunSettings {
+  specVersion: GenerateSpecVersion;
+  serialNumber: string | undefined;
+  timestamp: Date;
+  format: SbomFormat;
+  options: SbomOptions;
+}
+
+interface RenderSettings extends RunSettings {
+  files: FileSubject[];
+  lockfilePath: string | undefined;
+  enrichment: ReadonlyMap<string, PackageEnrichment>;
+  includeDev: boolean;
+}
+
+/** The SBOM document in the requested format, validated unless --no-validate. */
+async function render(
+  graph: PackageGraph,
+  run: RenderSettings
+): Promise<{
+  json: string;
+  document: Record<string, unknown>;
+  componentCount: number;
+  label: string;
+  serialNumber: string | null;
+}> {
+  const sbom = await loadSbom();
+  const { options } = run;
+  if (run.format === 'spdx-json') {
+    const document = sbom.buildSpdx(graph, {
+      timestamp: run.timestamp,
+      includeDev: run.includeDev,
+      files: run.files,
+      lockfilePath: run.lockfilePath,
+    });
+    if (options.validate) await sbom.assertValidSpdx(document, 'generated SBOM');
+    let componentCount = 0;
+    for (const pkg of graph.packages.values()) if (run.includeDev || !pkg.dev) componentCount++;
+    return {
+      json: sbom.serializeSpdx(document),
+      document,
+      componentCount,
+      label: sbom.SPDX_VERSION,
+      serialNumber: null,
+    };
+  }
   const result = await sbom.generateSbomFromGraph(graph, {
     specVersion: run.specVersion,
-    includeDev: options.includeDev,
+    includeDev: run.includeDev,
     timestamp: run.timestamp,
     lockfilePath: run.lockfilePath,
     serialNumber: run.serialNumber,
@@ -328,10 +530,28 @@ async function finish(
     files: run.files,
     validate: options.validate,
   });
+  return {
+    json: result.json,
+    document: result.document,
+    componentCount: result.componentCount,
+    label: `CycloneDX ${result.specVersion}`,
+    serialNumber: result.serialNumber,
+  };
+}
+
+async function finish(
+  ctx: CliContext,
+  graph: PackageGraph,
+  run: RenderSettings & { lockfiles?: string[] }
+): Promise<CommandOutput> {
+  const { options } = run;
+  const result = await render(graph, run);
   const summary = {
     lockfile: run.lockfilePath ?? null,
-    format: run.lockfilePath === undefined ? null : graph.format,
-    specVersion: result.specVersion,
+    ...(run.lockfiles === undefined ? {} : { lockfiles: run.lockfiles }),
+    format: run.lockfilePath === undefined && run.lockfiles === undefined ? null : graph.format,
+    sbomFormat: run.format,
+    specVersion: run.format === 'spdx-json' ? result.label : run.specVersion,
     components: result.componentCount,
     files: run.files.length,
     serialNumber: result.serialNumber,
@@ -341,7 +561,7 @@ async function finish(
     const target = path.resolve(ctx.cwd, options.output);
     await writeFileAtomic(target, result.json);
     return {
-      text: `wrote ${options.output}: CycloneDX ${result.specVersion}, ${result.componentCount} components${run.files.length > 0 ? `, ${run.files.length} files` : ''}${options.validate ? ', schema-valid' : ''}`,
+      text: `wrote ${options.output}: ${result.label}, ${result.componentCount} components${run.files.length > 0 ? `, ${run.files.length} files` : ''}${options.validate ? ', schema-valid' : ''}`,
       json: { ...summary, output: target },
     };
   }
@@ -357,16 +577,27 @@ async function runValidate(ctx: CliContext, file: string): Promise<CommandOutput
   const absolute = path.resolve(ctx.cwd, file);
   const bytes = await readFileLimited(absolute, { maxBytes: VALIDATE_LIMIT, what: 'SBOM' });
   const document = parseJSONText(bytes.toString('utf8'), file);
-  const result = await sbom.validateBom(document, { source: file });
+  const spdx = sbom.isSpdxDocument(document);
+  const result = spdx
+    ? await sbom.validateSpdx(document, { source: file })
+    : await sbom.validateBom(document, { source: file });
+  const label = spdx ? result.specVersion : `CycloneDX ${result.specVersion}`;
+  const kind = spdx ? 'spdx' : 'cyclonedx';
   if (result.valid) {
     return {
-      text: `${file}: valid CycloneDX ${result.specVersion}`,
-      json: { file, valid: true, specVersion: result.specVersion, errors: [] },
+      text: `${file}: valid ${label}`,
+      json: { file, valid: true, format: kind, specVersion: result.specVersion, errors: [] },
     };
   }
   return {
-    text: `${file}: NOT valid CycloneDX ${result.specVersion} (${result.errors.length} error${result.errors.length === 1 ? '' : 's'})\n${formatErrors(result.errors)}`,
-    json: { file, valid: false, specVersion: result.specVersion, errors: result.errors },
+    text: `${file}: NOT valid ${label} (${result.errors.length} error${result.errors.length === 1 ? '' : 's'})\n${formatErrors(result.errors)}`,
+    json: {
+      file,
+      valid: false,
+      format: kind,
+      specVersion: result.specVersion,
+      errors: result.errors,
+    },
     exitCode: 1,
   };
 }

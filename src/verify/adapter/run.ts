@@ -1,7 +1,7 @@
 // Adapter: one call from file paths and flags to a verification report — resolves the policy
 // and the trusted root, reads the release, verifies bundles (in parallel) and runs the engine.
 import path from 'node:path';
-import { validateBom } from '../../sbom/index.js';
+import { isSpdxDocument, validateBom, validateSpdx } from '../../sbom/index.js';
 import { parseChecksums } from '../../digest/index.js';
 import { readJSONFile, readTextLimited } from '../../io/fs.js';
 import {
@@ -113,7 +113,10 @@ export async function runVerification(
         line: e.line,
       })),
     validateSbom: async (bom: unknown) => {
-      const result = await validateBom(bom, { source: 'attested SBOM', firstErrorOnly: true });
+      // SPDX predicates (https://spdx.dev/Document) are validated as SPDX 2.3, others as CycloneDX.
+      const result = isSpdxDocument(bom)
+        ? await validateSpdx(bom, { source: 'attested SBOM' })
+        : await validateBom(bom, { source: 'attested SBOM', firstErrorOnly: true });
       return {
         valid: result.valid,
         specVersion: result.specVersion,
