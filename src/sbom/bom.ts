@@ -66,6 +66,7 @@ const PACKAGE_MANAGER: Record<PackageGraph['format'], string> = {
   pnpm: 'pnpm',
   'yarn-classic': 'yarn',
   'yarn-berry': 'yarn',
+  bun: 'bun',
 };
 
 /** Fixed namespace for custody's content-derived serial numbers (UUIDv5). */
@@ -207,6 +208,7 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
       }
     }
     if (pkg.patched) properties.add(prop('custody:package:patched', 'true'));
+    if (pkg.environment) properties.add(prop('custody:package:environment', 'true'));
     const scoped = splitScope(pkg.name);
     const component = new Models.Component(Enums.ComponentType.Library, scoped.name, {
       bomRef: ref,

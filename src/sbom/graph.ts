@@ -8,7 +8,7 @@
 // is invented.
 import { CustodyError } from '../errors.js';
 
-export type LockfileFormat = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry';
+export type LockfileFormat = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | 'bun';
 
 /** Where a package comes from: decides its purl qualifiers and properties. */
 export type PackageSource = 'registry' | 'workspace' | 'git' | 'tarball' | 'file' | 'link';
@@ -41,6 +41,8 @@ export interface LockInstance {
   readonly bundled?: boolean | undefined;
   /** Set for yarn berry patch: resolutions (same name@version as the unpatched package). */
   readonly patched?: boolean | undefined;
+  /** pnpm's environment document: what the package manager installs for itself. */
+  readonly environment?: boolean | undefined;
   readonly edges: InstanceEdge[];
 }
 
@@ -78,6 +80,8 @@ export interface GraphPackage {
   readonly optional: boolean;
   readonly bundled: boolean;
   readonly patched: boolean;
+  /** Every instance comes from pnpm's environment document. */
+  readonly environment: boolean;
   readonly dependencies: ReadonlySet<string>;
 }
 
@@ -153,6 +157,7 @@ interface Accumulator {
   allOptionalOrDev: boolean;
   bundled: boolean;
   patched: boolean;
+  environment: boolean;
   resolved: string | undefined;
   dependencies: Set<string>;
 }
@@ -186,6 +191,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
         allOptionalOrDev: optional || dev,
         bundled: instance.bundled === true,
         patched: instance.patched === true,
+        environment: instance.environment === true,
         resolved: instance.patched === true ? undefined : instance.resolved,
         dependencies: new Set(),
       });
@@ -211,6 +217,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
     existing.allOptionalOrDev &&= optional || dev;
     existing.bundled ||= instance.bundled === true;
     existing.patched ||= instance.patched === true;
+    existing.environment &&= instance.environment === true;
     if (existing.resolved === undefined && instance.patched !== true) {
       existing.resolved = instance.resolved;
     }
@@ -244,6 +251,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
       optional: !entry.allDev && entry.allOptionalOrDev,
       bundled: entry.bundled,
       patched: entry.patched,
+      environment: entry.environment,
       dependencies: entry.dependencies,
     });
   }
@@ -276,8 +284,10 @@ export function invalidLockfile(file: string, message: string, cause?: unknown):
   });
 }
 
-export function unsupportedLockfile(file: string, message: string): CustodyError {
+/** A format or version custody does not read: says so, without blaming the file. */
+export function unsupportedLockfile(file: string, message: string, hint?: string): CustodyError {
   return new CustodyError('SBOM_LOCKFILE_UNSUPPORTED', `${file}: ${message}`, {
+    ...(hint === undefined ? {} : { hint }),
     details: { file },
   });
 }

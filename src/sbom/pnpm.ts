@@ -69,6 +69,34 @@ export function parseLockYAML(text: string, file: string): Record<string, unknow
   return doc;
 }
 
+/**
+ * The YAML documents of a pnpm lockfile. pnpm 11+ may write two: an environment document (the
+ * package manager and config dependencies pnpm itself installs) and then the project's graph.
+ * Lockfiles are machine-written, so a line holding only `---` separates documents.
+ */
+export interface PnpmDocuments {
+  readonly graph: Record<string, unknown>;
+  readonly environment?: Record<string, unknown> | undefined;
+}
+
+const DOCUMENT_SEPARATOR = /^---[ \t]*\r?$/m;
+
+export function parsePnpmDocuments(text: string, file: string): PnpmDocuments {
+  if (!DOCUMENT_SEPARATOR.test(text)) return { graph: parseLockYAML(text, file) };
+  const parts = text.split(DOCUMENT_SEPARATOR).filter((part) => part.trim() !== '');
+  if (parts.length === 0) throw invalidLockfile(file, 'no YAML document');
+  if (parts.length > 2) {
+    throw invalidLockfile(
+      file,
+      `${parts.length} YAML documents; a pnpm lockfile has one, or an environment document and the graph`
+    );
+  }
+  const graph = parseLockYAML(parts[parts.length - 1]!, file);
+  return parts.length === 1
+    ? { graph }
+    : { graph, environment: parseLockYAML(parts[0]!, `${file} (environment document)`) };
+}
+
 function stripPeers(key: string): string {
   const paren = key.indexOf('(');
   return paren < 0 ? key : key.slice(0, paren);
@@ -98,7 +126,13 @@ interface ImporterDeps {
   dependencies?: unknown;
   devDependencies?: unknown;
   optionalDependencies?: unknown;
+  /** Environment document only: what pnpm installs for itself. */
+  configDependencies?: unknown;
+  packageManagerDependencies?: unknown;
 }
+
+/** Prefix of the instance ids of the environment document's packages. */
+const ENVIRONMENT_PREFIX = 'environment:';
 
 /** Importer directories ('.' is the root) of a parsed pnpm lockfile, for reading their manifests. */
 export function pnpmImporterDirs(doc: Record<string, unknown>): string[] {
@@ -116,7 +150,8 @@ export function parsePnpmLockfile(
 export function pnpmFromDocument(
   doc: Record<string, unknown>,
   file: string,
-  manifests: ManifestMap = new Map()
+  manifests: ManifestMap = new Map(),
+  environment?: Record<string, unknown>
 ): ParsedLockfile {
   const rawVersion = doc.lockfileVersion;
   if (typeof rawVersion !== 'string' && typeof rawVersion !== 'number') {
@@ -127,7 +162,10 @@ export function pnpmFromDocument(
   if (major !== 6 && major !== 9) {
     throw unsupportedLockfile(
       file,
-      `pnpm lockfileVersion ${JSON.stringify(lockfileVersion)} is not supported (6.x and 9.0 are; regenerate with pnpm 8 or newer)`
+      `custody does not read pnpm lockfileVersion ${JSON.stringify(lockfileVersion)} (it reads 6.x and 9.0); the file itself may be fine`,
+      major < 6
+        ? 'pnpm 8 or newer writes a supported lockfile: `pnpm install --lockfile-only` with it, then run custody on the result'
+        : 'this pnpm lockfile is newer than custody: update custody'
     );
   }
   const v9 = major === 9;
@@ -225,6 +263,8 @@ export function pnpmFromDocument(
         [deps.dependencies, 'prod'],
         [deps.optionalDependencies, 'optional'],
         [deps.devDependencies, 'dev'],
+        [deps.configDependencies, 'dev'],
+        [deps.packageManagerDependencies, 'dev'],
       ],
       true
     );
@@ -289,6 +329,24 @@ export function pnpmFromDocument(
   for (const [id, link] of links) if (!instances.has(id)) instances.set(id, link);
 
   const root = instances.get(ROOT_ID)!;
+  if (environment !== undefined) {
+    // The environment's packages (pnpm itself, config dependencies) are installed to run the
+    // install, not shipped: marked, and reached from the root like dev dependencies.
+    const env = pnpmFromDocument(environment, `${file} (environment document)`);
+    const prefixed = (id: string): string => `${ENVIRONMENT_PREFIX}${id}`;
+    for (const instance of env.instances.values()) {
+      const edges = instance.edges.map((edge) => ({
+        to: prefixed(edge.to),
+        kind: instance.id === ROOT_ID ? ('dev' as const) : edge.kind,
+      }));
+      if (instance.id === ROOT_ID) {
+        root.edges.push(...edges);
+        continue;
+      }
+      const id = prefixed(instance.id);
+      instances.set(id, { ...instance, id, environment: true, edges });
+    }
+  }
   return {
     format: 'pnpm',
     lockfileVersion,

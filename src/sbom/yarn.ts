@@ -62,6 +62,11 @@ function classifyReference(reference: string): PackageSource {
 // ---------------------------------------------------------------------------------------------
 // yarn berry
 
+/** A berry descriptor range with a protocol ("npm:", "patch:", "workspace:", a URL...). */
+function hasProtocol(range: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(range);
+}
+
 /** Workspace directories (other than the root) named by a parsed berry lockfile's resolutions. */
 export function yarnBerryWorkspaceDirs(doc: Record<string, unknown>): string[] {
   const dirs: string[] = [];
@@ -186,10 +191,17 @@ export function yarnBerryFromDocument(
       throw invalidLockfile(file, `${resolution}: dependencies must be a mapping`);
     }
     const meta = isRecord(entry.dependenciesMeta) ? entry.dependenciesMeta : {};
-    for (const [name, range] of Object.entries(deps ?? {})) {
+    for (const [name, value] of Object.entries(deps ?? {})) {
+      // yarn 2/3 leave plain ranges unquoted, so YAML reads `debug: 4` as a number.
+      const range = typeof value === 'number' ? String(value) : value;
       if (typeof range !== 'string')
         throw invalidLockfile(file, `${resolution}: dependency ${name} must be a string`);
-      const to = byDescriptor.get(`${name}@${range}`) ?? forced(name, range);
+      // yarn 2/3 (metadata 4-6) write a registry range without its protocol ("1.17.9") while
+      // the entry key carries it ("name@npm:1.17.9"); yarn 4 writes "npm:1.17.9" in both.
+      const to =
+        byDescriptor.get(`${name}@${range}`) ??
+        (hasProtocol(range) ? undefined : byDescriptor.get(`${name}@npm:${range}`)) ??
+        forced(name, range);
       if (to === undefined) {
         throw invalidLockfile(
           file,
