@@ -34,13 +34,18 @@ function conflictingDescriptor(
   );
 }
 
-/** The kind of a workspace's dependency, from its manifest (yarn.lock merges dev into dependencies). */
+/**
+ * The kind of a workspace's dependency, from its manifest (yarn.lock merges dev into
+ * dependencies). A package both in peerDependencies and devDependencies is installed for the
+ * workspace's own development only (its consumers bring the peer), so dev wins over peer, as
+ * npm decides it.
+ */
 function manifestKind(manifest: PackageManifest | undefined, name: string): EdgeKind {
   if (manifest === undefined) return 'prod';
   if (manifest.dependencies?.[name] !== undefined) return 'prod';
   if (manifest.optionalDependencies?.[name] !== undefined) return 'optional';
-  if (manifest.peerDependencies?.[name] !== undefined) return 'peer';
   if (manifest.devDependencies?.[name] !== undefined) return 'dev';
+  if (manifest.peerDependencies?.[name] !== undefined) return 'peer';
   return 'prod';
 }
 
