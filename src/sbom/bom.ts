@@ -14,6 +14,8 @@ import type { GraphPackage, PackageGraph } from './graph.js';
 import { commonJSExports } from '../util/interop.js';
 
 export type GenerateSpecVersion = '1.5' | '1.6' | '1.7';
+export type DevScope = 'optional' | 'excluded';
+export const DEV_SCOPES: readonly DevScope[] = ['optional', 'excluded'];
 export const GENERATE_SPEC_VERSIONS: readonly GenerateSpecVersion[] = ['1.5', '1.6', '1.7'];
 export const DEFAULT_SPEC_VERSION: GenerateSpecVersion = '1.6';
 
@@ -34,6 +36,11 @@ export interface FileSubject {
 export interface BomOptions {
   readonly specVersion?: GenerateSpecVersion;
   readonly includeDev?: boolean;
+  /**
+   * CycloneDX scope of dev packages (with includeDev): 'optional' (default) or 'excluded' (not
+   * part of what ships; CycloneDX 1.5+ and what cyclonedx-npm#1151 asks for).
+   */
+  readonly devScope?: DevScope;
   /** Build time (already resolved from SOURCE_DATE_EPOCH by the caller). */
   readonly timestamp: Date;
   /** Lockfile path relative to the project, recorded in properties (absent: files-only SBOM). */
@@ -216,7 +223,11 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
       version: pkg.version,
       purl,
       scope:
-        pkg.dev || pkg.optional ? Enums.ComponentScope.Optional : Enums.ComponentScope.Required,
+        pkg.dev && options.devScope === 'excluded'
+          ? Enums.ComponentScope.Excluded
+          : pkg.dev || pkg.optional
+            ? Enums.ComponentScope.Optional
+            : Enums.ComponentScope.Required,
       hashes: hashesOf(pkg.integrity),
       externalReferences: externalReferences(pkg),
       licenses: licenses(pkg.license ?? enrichment?.license),
@@ -229,13 +240,14 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
     components.push(component);
   }
 
+  // Without dev packages, the production graph: no dev edges, no edges of dev-only copies.
   for (const pkg of included) {
     const deps = byKey.get(pkg.key)!.dependencies;
-    for (const dep of pkg.dependencies) {
+    for (const dep of includeDev ? pkg.dependencies : pkg.prodDependencies) {
       if (includedKeys.has(dep)) deps.add(refOf.get(dep)!);
     }
   }
-  for (const dep of graph.rootDependencies) {
+  for (const dep of includeDev ? graph.rootDependencies : graph.rootProdDependencies) {
     if (includedKeys.has(dep)) root.dependencies.add(refOf.get(dep)!);
   }
 

@@ -83,6 +83,12 @@ export interface GraphPackage {
   /** Every instance comes from pnpm's environment document. */
   readonly environment: boolean;
   readonly dependencies: ReadonlySet<string>;
+  /**
+   * The dependencies of its production install copies (peer variants) through non-dev edges:
+   * the production graph. A dev edge, or an edge of a copy installed only for development, is
+   * not here even when its target is production through another path.
+   */
+  readonly prodDependencies: ReadonlySet<string>;
 }
 
 export interface PackageGraph {
@@ -91,6 +97,8 @@ export interface PackageGraph {
   readonly root: RootInfo;
   /** Direct dependencies of the root project (package keys). */
   readonly rootDependencies: ReadonlySet<string>;
+  /** The root's direct dependencies through non-dev edges. */
+  readonly rootProdDependencies: ReadonlySet<string>;
   /** Every package except the root, by key. */
   readonly packages: ReadonlyMap<string, GraphPackage>;
 }
@@ -160,6 +168,7 @@ interface Accumulator {
   environment: boolean;
   resolved: string | undefined;
   dependencies: Set<string>;
+  prodDependencies: Set<string>;
 }
 
 /** Merges instances into packages, checks conflicts, derives dev/optional, keeps every edge. */
@@ -167,6 +176,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
   const { instances } = parsed;
   const reach = parsed.flagsFromLockfile ? undefined : reachability(instances);
   const keyOf = new Map<string, string>();
+  const devInstance = new Set<string>();
   const merged = new Map<string, Accumulator>();
 
   for (const instance of instances.values()) {
@@ -174,6 +184,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
     const key = packageKey(instance);
     keyOf.set(instance.id, key);
     const dev = reach === undefined ? instance.dev === true : !reach.all.has(instance.id);
+    if (dev) devInstance.add(instance.id);
     const optional =
       reach === undefined
         ? instance.optional === true
@@ -194,6 +205,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
         environment: instance.environment === true,
         resolved: instance.patched === true ? undefined : instance.resolved,
         dependencies: new Set(),
+        prodDependencies: new Set(),
       });
       continue;
     }
@@ -224,13 +236,18 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
   }
 
   const rootDependencies = new Set<string>();
+  const rootProdDependencies = new Set<string>();
   for (const instance of instances.values()) {
     const fromKey = instance.id === ROOT_ID ? undefined : keyOf.get(instance.id);
-    const target = fromKey === undefined ? rootDependencies : merged.get(fromKey)!.dependencies;
+    const entry = fromKey === undefined ? undefined : merged.get(fromKey)!;
+    const target = entry?.dependencies ?? rootDependencies;
+    const prodTarget = entry?.prodDependencies ?? rootProdDependencies;
+    const prodCopy = !devInstance.has(instance.id);
     for (const edge of instance.edges) {
       const toKey = keyOf.get(edge.to);
       if (toKey === undefined || toKey === fromKey) continue;
       target.add(toKey);
+      if (prodCopy && edge.kind !== 'dev') prodTarget.add(toKey);
     }
   }
 
@@ -253,6 +270,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
       patched: entry.patched,
       environment: entry.environment,
       dependencies: entry.dependencies,
+      prodDependencies: entry.prodDependencies,
     });
   }
   return {
@@ -260,6 +278,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
     lockfileVersion: parsed.lockfileVersion,
     root: parsed.root,
     rootDependencies,
+    rootProdDependencies,
     packages,
   };
 }
@@ -271,6 +290,7 @@ export function emptyGraph(root: RootInfo): PackageGraph {
     lockfileVersion: '',
     root,
     rootDependencies: new Set(),
+    rootProdDependencies: new Set(),
     packages: new Map(),
   };
 }

@@ -295,6 +295,9 @@ export function parseNpmLockfile(
     add(entry.optionalDependencies, 'optional');
     if (entry.peerDependencies !== undefined) {
       for (const dep of Object.keys(entry.peerDependencies)) {
+        // A project's (or workspace's) own dev dependency that is also its peer: npm installs it
+        // for development (the dev range wins); consumers bring the peer.
+        if (folder && entry.devDependencies?.[dep] !== undefined) continue;
         const to = resolveDependency(path, dep);
         if (to !== undefined && to !== path) {
           edges.push({ to, kind: entry.peerOptional?.has(dep) === true ? 'optional' : 'peer' });

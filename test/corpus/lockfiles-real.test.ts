@@ -7,14 +7,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYAML, parseAllDocuments } from 'yaml';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateBom } from '../../src/sbom/index.js';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { corpusPath } from './shared.js';
 
 const ENV = { SOURCE_DATE_EPOCH: '1767225600' };
 
 interface Component {
+  'bom-ref': string;
+  purl?: string;
   group?: string;
   name: string;
   version?: string;
@@ -22,8 +25,12 @@ interface Component {
   properties?: { name: string; value: string }[];
 }
 interface Bom {
+  metadata: { component: Component };
   components: Component[];
+  dependencies: { ref: string; dependsOn?: string[] }[];
 }
+
+let lastDocument: Bom | undefined;
 
 let out: string;
 beforeAll(async () => {
@@ -41,6 +48,7 @@ async function sbom(folder: string, extra: string[] = []): Promise<Component[]> 
   expect(run.code, run.stderr).toBe(0);
   const document = JSON.parse(await readFile(file, 'utf8')) as Bom;
   expect((await validateBom(document)).errors).toEqual([]);
+  lastDocument = document;
   // Workspaces are the project's own parts, not resolved packages.
   return document.components.filter(
     (c) => !(c.properties ?? []).some((p) => p.name === 'custody:package:workspace')
@@ -214,6 +222,23 @@ const NPM: [string, string][] = [
   ['firebase-shrinkwrap2', 'npm-shrinkwrap.json'],
 ];
 
+interface PurlGraph {
+  purls: string[];
+  edges: string[];
+}
+
+/** Purls (qualifiers dropped) and "purl -> purl" edges, the root as ROOT. */
+function purlGraph(document: Bom): PurlGraph {
+  const purl = new Map<string, string>();
+  for (const c of document.components)
+    purl.set(c['bom-ref'], (c.purl ?? c.name).replace(/\?.*$/, ''));
+  purl.set(document.metadata.component['bom-ref'], 'ROOT');
+  const edges = document.dependencies.flatMap((d) =>
+    (d.dependsOn ?? []).map((to) => `${purl.get(d.ref)} -> ${purl.get(to)}`)
+  );
+  return { purls: sorted(purl.values()), edges: sorted(edges) };
+}
+
 describe('npm lockfiles (real): the lockfile resolved set, production by its dev flags', () => {
   for (const [folder, lockfile] of NPM) {
     it(folder, async () => {
@@ -222,6 +247,22 @@ describe('npm lockfiles (real): the lockfile resolved set, production by its dev
         expected.all
       );
       expect(sorted((await sbom(folder)).map(nameVersion))).toEqual(expected.prod);
+    });
+
+    // fixtures/sbom/cdxnpm-omit-dev: cyclonedx-npm 6.0.1 --omit dev --package-lock-only on the
+    // same folder, reduced to its purl-level graph.
+    it(`${folder}: production graph equals cyclonedx-npm --omit dev`, async () => {
+      const theirs = JSON.parse(
+        gunzipSync(
+          await readFile(
+            path.join(REPO_ROOT, 'fixtures/sbom/cdxnpm-omit-dev', `${folder}.graph.json.gz`)
+          )
+        ).toString('utf8')
+      ) as PurlGraph;
+      await sbom(folder);
+      const ours = purlGraph(lastDocument!);
+      expect(ours.purls).toEqual(theirs.purls);
+      expect(ours.edges).toEqual(theirs.edges);
     });
   }
 });
