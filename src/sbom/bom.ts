@@ -111,14 +111,37 @@ export function splitScope(name: string): { group: string | undefined; name: str
   return { group: undefined, name };
 }
 
+/**
+ * A git dependency's location as a git URL. GitHub tarballs of a commit (codeload, which yarn
+ * v1 records) and the `github:owner/repo` shorthand are spelled as the repository's git URL with
+ * the commit as fragment, the form npm writes; other git URLs are kept as the lockfile wrote them.
+ */
+export function gitUrl(resolved: string): string {
+  const codeload =
+    /^https?:\/\/codeload\.github\.com\/([^/]+)\/([^/]+)\/(?:tar\.gz|zip|legacy\.tar\.gz)\/([^/?#]+)$/.exec(
+      resolved
+    );
+  if (codeload !== null)
+    return `git+https://github.com/${codeload[1]}/${codeload[2]}.git#${codeload[3]}`;
+  const shorthand = /^github:([^/#]+)\/([^#]+?)(?:\.git)?(#.*)?$/.exec(resolved);
+  if (shorthand !== null) {
+    return `git+https://github.com/${shorthand[1]}/${shorthand[2]}.git${shorthand[3] ?? ''}`;
+  }
+  return resolved;
+}
+
 /** purl for an npm package: pkg:npm/%40scope/name@1.2.3 (qualifiers for non-registry sources). */
 export function npmPurl(
   pkg: Pick<GraphPackage, 'name' | 'version' | 'source' | 'resolved'>
 ): PackageURL {
   const { group, name } = splitScope(pkg.name);
   const qualifiers: Record<string, string> = {};
+  if (pkg.source === 'runtime') {
+    // Not an npm package (npm's "node" is an unrelated installer): a generic purl of the runtime.
+    return new PackageURL('generic', undefined, pkg.name, pkg.version, undefined, undefined);
+  }
   if (pkg.resolved !== undefined) {
-    if (pkg.source === 'git') qualifiers.vcs_url = pkg.resolved;
+    if (pkg.source === 'git') qualifiers.vcs_url = gitUrl(pkg.resolved);
     if (pkg.source === 'tarball') qualifiers.download_url = pkg.resolved;
   }
   return new PackageURL(
@@ -158,7 +181,7 @@ function externalReferences(pkg: GraphPackage): Models.ExternalReferenceReposito
   if ((pkg.source === 'registry' || pkg.source === 'tarball') && /^https?:\/\//.test(url)) {
     refs.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.Distribution));
   } else if (pkg.source === 'git') {
-    refs.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.VCS));
+    refs.add(new Models.ExternalReference(gitUrl(url), Enums.ExternalReferenceType.VCS));
   }
   return refs;
 }
@@ -189,16 +212,20 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
 
   const components: Models.Component[] = [];
   const byKey = new Map<string, Models.Component>();
+  const pedigree = new Map<string, Record<string, unknown>>();
+  // A workspace is the project's own code: it never takes the purl of a registry package of the
+  // same name@version (the published copy), which keeps it; the workspace is known by its path.
+  const registryPurls = new Set(
+    included.filter((p) => p.source !== 'workspace').map((p) => npmPurl(p).toString())
+  );
   for (const pkg of included) {
     const purl = npmPurl(pkg).toString();
+    const sharedPurl = pkg.source === 'workspace' && registryPurls.has(purl);
     let ref = purl;
     if (usedRefs.has(ref)) ref = `${ref}#${pkg.key}`;
     usedRefs.add(ref);
     const enrichment = options.enrichment?.get(pkg.key);
     const properties = new Models.PropertyRepository();
-    if (options.lockfilePath !== undefined) {
-      properties.add(prop('custody:lockfile', options.lockfilePath));
-    }
     for (const installPath of pkg.installPaths)
       properties.add(prop('cdx:npm:package:path', installPath));
     if (pkg.dev) properties.add(prop('cdx:npm:package:development', 'true'));
@@ -216,25 +243,56 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
     }
     if (pkg.patched) properties.add(prop('custody:package:patched', 'true'));
     if (pkg.environment) properties.add(prop('custody:package:environment', 'true'));
+    const { facts } = pkg;
+    // Install scripts run code at install time: what reviewers of a dependency change look for.
+    if (facts.installScript === true)
+      properties.add(prop('custody:package:install-script', 'true'));
+    if (facts.deprecated !== undefined) {
+      properties.add(prop('custody:package:deprecated', facts.deprecated));
+    }
+    for (const field of ['os', 'cpu', 'libc'] as const) {
+      const list = facts[field];
+      if (list !== undefined) properties.add(prop(`custody:package:${field}`, list.join(',')));
+    }
+    if (pkg.patches.length > 0) {
+      pedigree.set(ref, {
+        patches: pkg.patches.map((patch) => ({
+          type: 'unofficial',
+          ...(patch.path === undefined ? {} : { diff: { url: patch.path } }),
+        })),
+      });
+      for (const patch of pkg.patches) {
+        if (patch.hash !== undefined)
+          properties.add(prop('custody:package:patch:hash', patch.hash));
+        if (patch.builtin !== undefined) {
+          properties.add(prop('custody:package:patch:builtin', patch.builtin));
+        }
+      }
+    }
     const scoped = splitScope(pkg.name);
-    const component = new Models.Component(Enums.ComponentType.Library, scoped.name, {
-      bomRef: ref,
-      group: scoped.group,
-      version: pkg.version,
-      purl,
-      scope:
-        pkg.dev && options.devScope === 'excluded'
-          ? Enums.ComponentScope.Excluded
-          : pkg.dev || pkg.optional
-            ? Enums.ComponentScope.Optional
-            : Enums.ComponentScope.Required,
-      hashes: hashesOf(pkg.integrity),
-      externalReferences: externalReferences(pkg),
-      licenses: licenses(pkg.license ?? enrichment?.license),
-      description: enrichment?.description,
-      author: enrichment?.author,
-      properties,
-    });
+    const runtime = pkg.source === 'runtime';
+    const component = new Models.Component(
+      runtime ? Enums.ComponentType.Platform : Enums.ComponentType.Library,
+      runtime ? pkg.name : scoped.name,
+      {
+        bomRef: ref,
+        group: runtime ? undefined : scoped.group,
+        version: pkg.version,
+        purl: sharedPurl ? undefined : purl,
+        scope:
+          pkg.dev && options.devScope === 'excluded'
+            ? Enums.ComponentScope.Excluded
+            : pkg.dev || pkg.optional
+              ? Enums.ComponentScope.Optional
+              : Enums.ComponentScope.Required,
+        hashes: hashesOf(pkg.integrity),
+        externalReferences: externalReferences(pkg),
+        licenses: licenses(pkg.license ?? enrichment?.license),
+        description: enrichment?.description,
+        author: enrichment?.author,
+        properties,
+      }
+    );
     refOf.set(pkg.key, component.bomRef);
     byKey.set(pkg.key, component);
     components.push(component);
@@ -289,7 +347,7 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
       }),
     ]),
   });
-  return new Models.Bom({
+  const bom = new Models.Bom({
     metadata: new Models.Metadata({
       timestamp: options.timestamp,
       component: root,
@@ -298,7 +356,15 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
     }),
     components: new Models.ComponentRepository(components),
   });
+  if (pedigree.size > 0) PEDIGREE.set(bom, pedigree);
+  return bom;
 }
+
+/**
+ * component.pedigree by bom-ref, for the Boms that have any: cyclonedx-library has no pedigree
+ * model, so normalizeBom adds it to the normalized JSON.
+ */
+const PEDIGREE = new WeakMap<Models.Bom, ReadonlyMap<string, Record<string, unknown>>>();
 
 /**
  * The Bom as plain JSON data, deterministic: sorted lists (the library's sortLists) and a
@@ -323,6 +389,13 @@ export async function normalizeBom(
     unknown
   >;
   delete normalized.serialNumber;
+  const pedigree = PEDIGREE.get(bom);
+  if (pedigree !== undefined && Array.isArray(normalized.components)) {
+    for (const component of normalized.components as Record<string, unknown>[]) {
+      const value = pedigree.get(component['bom-ref'] as string);
+      if (value !== undefined) component.pedigree = value;
+    }
+  }
   // One deep key sort; the serial number is then added at its sorted place among the top-level
   // keys, so the result is canonical without sorting it again.
   const sorted = sortKeys(normalized) as Record<string, unknown>;

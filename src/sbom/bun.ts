@@ -16,6 +16,7 @@ import type {
 } from './graph.js';
 import {
   ROOT_ID,
+  factsOf,
   invalidLockfile,
   isRecord,
   isRegistryTarball,
@@ -144,6 +145,8 @@ export function bunFromDocument(
   }
   if (!isRecord(packages)) throw invalidLockfile(file, 'packages must be an object');
 
+  // patchedDependencies: "name@version" → patch file.
+  const patched = isRecord(json.patchedDependencies) ? json.patchedDependencies : {};
   const instances = new Map<string, LockInstance>();
   const workspaceIdByPath = new Map<string, string>();
   const workspaceIdByName = new Map<string, string>();
@@ -172,6 +175,7 @@ export function bunFromDocument(
       source === 'registry' && typeof raw[1] === 'string' && raw[1] !== '' ? raw[1] : undefined;
     const integrity = source === 'registry' && typeof raw[3] === 'string' ? raw[3] : undefined;
     const local = source === 'file' || source === 'link';
+    const patch = patched[raw[0]];
     instances.set(key, {
       id: key,
       name: spec.name,
@@ -180,6 +184,9 @@ export function bunFromDocument(
       resolved: source === 'registry' ? registry : spec.rest,
       integrity,
       installPath: key,
+      patched: typeof patch === 'string' ? true : undefined,
+      patches: typeof patch === 'string' ? [{ path: patch }] : undefined,
+      facts: factsOf(info as Record<string, unknown>),
       edges: [],
     });
     entryOf.set(key, { info: info as Record<string, unknown> });

@@ -11,7 +11,34 @@ import { CustodyError } from '../errors.js';
 export type LockfileFormat = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | 'bun';
 
 /** Where a package comes from: decides its purl qualifiers and properties. */
-export type PackageSource = 'registry' | 'workspace' | 'git' | 'tarball' | 'file' | 'link';
+export type PackageSource =
+  | 'registry'
+  | 'workspace'
+  | 'git'
+  | 'tarball'
+  | 'file'
+  | 'link'
+  /** A runtime the package manager installs (pnpm's `node@runtime:26.7.0`), not an npm package. */
+  | 'runtime';
+
+/** A patch applied to a package at install (pnpm patchedDependencies, yarn patch:, bun). */
+export interface PackagePatch {
+  /** The patch file, relative to the project, when the lockfile names it. */
+  readonly path?: string | undefined;
+  /** The package manager's hash of the patch file (pnpm). */
+  readonly hash?: string | undefined;
+  /** A patch the package manager ships itself (yarn's builtin compat patches). */
+  readonly builtin?: string | undefined;
+}
+
+/** Install facts reviewers look for: scripts run at install, deprecation, platform limits. */
+export interface PackageFacts {
+  readonly installScript?: boolean | undefined;
+  readonly deprecated?: string | undefined;
+  readonly os?: readonly string[] | undefined;
+  readonly cpu?: readonly string[] | undefined;
+  readonly libc?: readonly string[] | undefined;
+}
 
 export type EdgeKind = 'prod' | 'optional' | 'peer' | 'dev' | 'workspace';
 
@@ -43,6 +70,8 @@ export interface LockInstance {
   readonly patched?: boolean | undefined;
   /** pnpm's environment document: what the package manager installs for itself. */
   readonly environment?: boolean | undefined;
+  readonly patches?: readonly PackagePatch[] | undefined;
+  readonly facts?: PackageFacts | undefined;
   readonly edges: InstanceEdge[];
 }
 
@@ -82,6 +111,10 @@ export interface GraphPackage {
   readonly patched: boolean;
   /** Every instance comes from pnpm's environment document. */
   readonly environment: boolean;
+  /** Patches of any install copy, in lockfile order, without repeats. */
+  readonly patches: readonly PackagePatch[];
+  /** From the first install copy that states them. */
+  readonly facts: PackageFacts;
   readonly dependencies: ReadonlySet<string>;
   /**
    * The dependencies of its production install copies (peer variants) through non-dev edges:
@@ -166,6 +199,8 @@ interface Accumulator {
   bundled: boolean;
   patched: boolean;
   environment: boolean;
+  patches: PackagePatch[];
+  facts: PackageFacts | undefined;
   resolved: string | undefined;
   dependencies: Set<string>;
   prodDependencies: Set<string>;
@@ -203,6 +238,8 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
         bundled: instance.bundled === true,
         patched: instance.patched === true,
         environment: instance.environment === true,
+        patches: [...(instance.patches ?? [])],
+        facts: instance.facts,
         resolved: instance.patched === true ? undefined : instance.resolved,
         dependencies: new Set(),
         prodDependencies: new Set(),
@@ -230,6 +267,12 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
     existing.bundled ||= instance.bundled === true;
     existing.patched ||= instance.patched === true;
     existing.environment &&= instance.environment === true;
+    existing.facts ??= instance.facts;
+    for (const patch of instance.patches ?? []) {
+      const same = (p: PackagePatch): boolean =>
+        p.path === patch.path && p.hash === patch.hash && p.builtin === patch.builtin;
+      if (!existing.patches.some(same)) existing.patches.push(patch);
+    }
     if (existing.resolved === undefined && instance.patched !== true) {
       existing.resolved = instance.resolved;
     }
@@ -269,6 +312,8 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
       bundled: entry.bundled,
       patched: entry.patched,
       environment: entry.environment,
+      patches: entry.patches,
+      facts: entry.facts ?? {},
       dependencies: entry.dependencies,
       prodDependencies: entry.prodDependencies,
     });
@@ -347,4 +392,24 @@ export function optionalString(value: unknown, file: string, where: string): str
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw invalidLockfile(file, `${where} must be a string`);
   return value;
+}
+
+function stringList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : [value];
+  if (!Array.isArray(value)) return undefined;
+  const list = value.filter((v): v is string => typeof v === 'string');
+  return list.length > 0 ? list : undefined;
+}
+
+/** Install facts from a lockfile entry's usual field names (npm, pnpm, bun); undefined if none. */
+export function factsOf(raw: Record<string, unknown>): PackageFacts | undefined {
+  const facts: PackageFacts = {
+    installScript: raw.hasInstallScript === true || raw.requiresBuild === true ? true : undefined,
+    deprecated:
+      typeof raw.deprecated === 'string' && raw.deprecated !== '' ? raw.deprecated : undefined,
+    os: stringList(raw.os),
+    cpu: stringList(raw.cpu),
+    libc: stringList(raw.libc),
+  };
+  return Object.values(facts).some((v) => v !== undefined) ? facts : undefined;
 }

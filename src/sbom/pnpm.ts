@@ -9,11 +9,13 @@ import type {
   EdgeKind,
   InstanceEdge,
   LockInstance,
+  PackagePatch,
   PackageSource,
   ParsedLockfile,
 } from './graph.js';
 import {
   ROOT_ID,
+  factsOf,
   invalidLockfile,
   isRecord,
   splitNameAtVersion,
@@ -103,6 +105,7 @@ function stripPeers(key: string): string {
 }
 
 function sourceOf(resolution: Record<string, unknown>, version: string): PackageSource {
+  if (version.startsWith('runtime:')) return 'runtime';
   if (resolution.type === 'git' || typeof resolution.repo === 'string') return 'git';
   if (resolution.type === 'directory' || version.startsWith('file:')) return 'file';
   if (typeof resolution.tarball === 'string') {
@@ -201,6 +204,26 @@ export function pnpmFromDocument(
 
   const instances = new Map<string, LockInstance>();
   const links = new Map<string, LockInstance>();
+
+  // patchedDependencies: "name@version" (or "name") → hash (v9) or { path, hash } (v6); the
+  // snapshots of a patched package carry "(patch_hash=<hash>)" in their key.
+  const patchByHash = new Map<string, PackagePatch>();
+  if (isRecord(doc.patchedDependencies)) {
+    for (const value of Object.values(doc.patchedDependencies)) {
+      if (typeof value === 'string') patchByHash.set(value, { hash: value });
+      else if (isRecord(value) && typeof value.hash === 'string') {
+        patchByHash.set(value.hash, {
+          hash: value.hash,
+          path: typeof value.path === 'string' ? value.path : undefined,
+        });
+      }
+    }
+  }
+  const patchesOf = (key: string): PackagePatch[] | undefined => {
+    const hash = /\(patch_hash=([0-9a-z]+)\)/.exec(key)?.[1];
+    if (hash === undefined) return undefined;
+    return [patchByHash.get(hash) ?? { hash }];
+  };
 
   const edgesOf = (
     owner: string,
@@ -305,16 +328,28 @@ export function pnpmFromDocument(
       );
     }
     const resolution = isRecord(meta.resolution) ? meta.resolution : {};
-    const source = sourceOf(resolution, rawVersion);
+    const keyVersion = spec?.rest ?? rawVersion;
+    const source = sourceOf(resolution, keyVersion);
     const local = source === 'file' || source === 'link';
     const integrity = typeof resolution.integrity === 'string' ? resolution.integrity : undefined;
+    const patches = patchesOf(key);
     instances.set(key, {
       id: key,
       name,
-      version: local ? undefined : rawVersion,
+      version: local
+        ? undefined
+        : source === 'runtime'
+          ? rawVersion.replace(/^runtime:/, '')
+          : rawVersion,
       source,
-      resolved: resolvedOf(resolution) ?? (local ? rawVersion : undefined),
+      resolved:
+        source === 'runtime'
+          ? undefined
+          : (resolvedOf(resolution) ?? (local ? rawVersion : undefined)),
       integrity,
+      patched: patches !== undefined ? true : undefined,
+      patches,
+      facts: factsOf(meta),
       edges: edgesOf(
         `snapshot ${JSON.stringify(key)}`,
         undefined,

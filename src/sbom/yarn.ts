@@ -6,6 +6,8 @@ import type {
   EdgeKind,
   InstanceEdge,
   LockInstance,
+  PackageFacts,
+  PackagePatch,
   PackageSource,
   ParsedLockfile,
 } from './graph.js';
@@ -66,6 +68,30 @@ function classifyReference(reference: string): PackageSource {
 
 // ---------------------------------------------------------------------------------------------
 // yarn berry
+
+/**
+ * The patch of a berry `patch:` locator: "patch:<inner>#<source>[::params]" where the source is
+ * a file path or yarn's own `~builtin<compat/x>` / `optional!builtin<compat/x>`.
+ */
+function berryPatch(reference: string): PackagePatch {
+  const source = decodeURIComponent(
+    reference.slice(reference.indexOf('#') + 1).split('::')[0] ?? ''
+  );
+  const builtin = /builtin<([^>]+)>/.exec(source)?.[1];
+  return builtin !== undefined ? { builtin } : { path: source.replace(/^\.\//, '') };
+}
+
+/** berry `conditions: os=darwin & cpu=arm64` as platform facts. */
+function berryConditions(value: unknown): PackageFacts | undefined {
+  if (typeof value !== 'string') return undefined;
+  const facts: Record<'os' | 'cpu' | 'libc', string[]> = { os: [], cpu: [], libc: [] };
+  for (const part of value.split('&')) {
+    const match = /^\s*(os|cpu|libc)=(\S+)\s*$/.exec(part);
+    if (match !== null) facts[match[1] as 'os' | 'cpu' | 'libc'].push(match[2]!);
+  }
+  const list = (l: string[]): string[] | undefined => (l.length > 0 ? l : undefined);
+  return { os: list(facts.os), cpu: list(facts.cpu), libc: list(facts.libc) };
+}
 
 /** A berry descriptor range with a protocol ("npm:", "patch:", "workspace:", a URL...). */
 function hasProtocol(range: string): boolean {
@@ -231,6 +257,8 @@ export function yarnBerryFromDocument(
       workspacePath,
       license: manifest?.license,
       patched,
+      patches: patched ? [berryPatch(reference)] : undefined,
+      facts: berryConditions(entry.conditions),
       edges,
     });
   }

@@ -259,3 +259,232 @@ describe('formats custody does not read', () => {
     expect(error.hint).toContain('pnpm 8 or newer');
   });
 });
+
+interface CdxComponent {
+  'bom-ref': string;
+  type: string;
+  name: string;
+  group?: string;
+  version?: string;
+  purl?: string;
+  pedigree?: { patches: { type: string; diff?: { url: string } }[] };
+  externalReferences?: { type: string; url: string }[];
+  properties?: { name: string; value: string }[];
+}
+
+async function components(
+  text: string,
+  fileName: string,
+  manifests = new Map<string, ReturnType<typeof toManifest>>()
+): Promise<Map<string, CdxComponent>> {
+  const sbom = await generateSbom(
+    { text, fileName, manifests },
+    { ...SBOM_OPTIONS, includeDev: true }
+  );
+  expect((await validateBom(sbom.document)).errors).toEqual([]);
+  const list = sbom.document.components as CdxComponent[];
+  return new Map(
+    list.map((c) => [
+      `${c.group === undefined ? '' : `${c.group}/`}${c.name}@${c.version ?? ''}`,
+      c,
+    ])
+  );
+}
+
+const props = (c: CdxComponent | undefined): Record<string, string> =>
+  Object.fromEntries((c?.properties ?? []).map((p) => [p.name, p.value]));
+
+const PNPM_IDENTITY = `lockfileVersion: '9.0'
+
+patchedDependencies:
+  left-pad@1.3.0: 0123abcd
+
+importers:
+
+  .:
+    dependencies:
+      left-pad:
+        specifier: 1.3.0
+        version: 1.3.0(patch_hash=0123abcd)
+      node:
+        specifier: runtime:22.1.0
+        version: runtime:22.1.0
+      fsevents:
+        specifier: 2.3.3
+        version: 2.3.3
+
+packages:
+
+  fsevents@2.3.3:
+    resolution: {integrity: sha512-5xoDfX+fL7faATnagmWPpbFtwh/R77WmMMqqHGS65C3vvB0YHrgF+B1YmZ3441tMj5n63k0212XNoJwzlhffQw==}
+    engines: {node: ^8.16.0 || ^10.6.0 || >=11.0.0}
+    os: [darwin]
+    deprecated: use 2.3.4
+
+  left-pad@1.3.0:
+    resolution: {integrity: sha512-XI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQEhHqfsJvAaDBDr6h4P2eFx+2f1zB5MUI/zEURzI3f91OOg==}
+
+  node@runtime:22.1.0:
+    resolution:
+      type: variations
+      variants:
+        - resolution:
+            archive: tarball
+            integrity: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+            type: binary
+            url: https://nodejs.org/download/release/v22.1.0/node-v22.1.0-linux-x64.tar.gz
+          targets:
+            - cpu: x64
+              os: linux
+    version: 22.1.0
+    hasBin: true
+
+snapshots:
+
+  fsevents@2.3.3: {}
+
+  left-pad@1.3.0(patch_hash=0123abcd): {}
+
+  node@runtime:22.1.0: {}
+`;
+
+describe('identity: patches, runtimes, git/tarball sources, install facts', () => {
+  it('pnpm: patchedDependencies → pedigree.patches; runtime: is a platform, not pkg:npm; os/deprecated', async () => {
+    const c = await components(PNPM_IDENTITY, 'pnpm-lock.yaml');
+    const leftPad = c.get('left-pad@1.3.0')!;
+    expect(leftPad.pedigree).toEqual({ patches: [{ type: 'unofficial' }] });
+    expect(props(leftPad)).toMatchObject({
+      'custody:package:patched': 'true',
+      'custody:package:patch:hash': '0123abcd',
+    });
+    const node = c.get('node@22.1.0')!;
+    expect([node.type, node.purl]).toEqual(['platform', 'pkg:generic/node@22.1.0']);
+    expect(props(node)['custody:package:source']).toBe('runtime');
+    expect(props(c.get('fsevents@2.3.3'))).toMatchObject({
+      'custody:package:os': 'darwin',
+      'custody:package:deprecated': 'use 2.3.4',
+    });
+    // A v6 patchedDependencies entry names its file: it becomes the patch's diff URL.
+    const v6 = `lockfileVersion: '6.0'
+
+patchedDependencies:
+  left-pad@1.3.0:
+    hash: 0123abcd
+    path: patches/left-pad@1.3.0.patch
+
+dependencies:
+  left-pad:
+    specifier: 1.3.0
+    version: 1.3.0(patch_hash=0123abcd)
+
+packages:
+
+  /left-pad@1.3.0(patch_hash=0123abcd):
+    resolution: {integrity: sha512-XI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQEhHqfsJvAaDBDr6h4P2eFx+2f1zB5MUI/zEURzI3f91OOg==}
+    requiresBuild: true
+    dev: false
+`;
+    const c6 = await components(v6, 'pnpm-lock.yaml');
+    expect(c6.get('left-pad@1.3.0')!.pedigree).toEqual({
+      patches: [{ type: 'unofficial', diff: { url: 'patches/left-pad@1.3.0.patch' } }],
+    });
+    expect(props(c6.get('left-pad@1.3.0'))['custody:package:install-script']).toBe('true');
+  });
+
+  it('yarn berry: builtin and file patches', async () => {
+    const input = await fixture('yarn-berry-v6', 'yarn.lock', ['packages/lib']);
+    const c = await components(input.text, input.fileName, input.manifests);
+    expect(c.get('resolve@1.22.8')!.pedigree).toEqual({ patches: [{ type: 'unofficial' }] });
+    expect(props(c.get('resolve@1.22.8'))['custody:package:patch:builtin']).toBe('compat/resolve');
+    const withFile = input.text.replace(
+      '"resolve@patch:resolve@npm%3A1.22.8#~builtin<compat/resolve>::version=1.22.8&hash=c3c19d"',
+      '"resolve@patch:resolve@npm%3A1.22.8#./.yarn/patches/resolve-npm-1.22.8-0a.patch::version=1.22.8&hash=c3c19d&locator=berry-v6-app%40workspace%3A."'
+    );
+    const c2 = await components(withFile, input.fileName, input.manifests);
+    expect(c2.get('resolve@1.22.8')!.pedigree).toEqual({
+      patches: [{ type: 'unofficial', diff: { url: '.yarn/patches/resolve-npm-1.22.8-0a.patch' } }],
+    });
+  });
+
+  it('git: codeload tarballs and github: shorthands become the repository git URL', async () => {
+    const classic = `# yarn lockfile v1
+
+
+tooling@webpack/tooling#v1:
+  version "1.2.3"
+  resolved "https://codeload.github.com/webpack/tooling/tar.gz/4c13a00ac84cf0e2dd57c457cd1ce46faa9e456a"
+`;
+    const c = await components(classic, 'yarn.lock');
+    const tooling = c.get('tooling@1.2.3')!;
+    const url =
+      'git+https://github.com/webpack/tooling.git#4c13a00ac84cf0e2dd57c457cd1ce46faa9e456a';
+    expect(tooling.purl).toBe(`pkg:npm/tooling@1.2.3?vcs_url=${encodeURIComponent(url)}`);
+    expect(tooling.externalReferences).toEqual([{ type: 'vcs', url }]);
+
+    const bun = await fixture('bun', 'bun.lock', ['packages/util']);
+    const tiny = (await components(bun.text, bun.fileName, bun.manifests)).get(
+      'tiny@0123456789abcdef0123456789abcdef01234567'
+    )!;
+    expect(tiny.externalReferences).toEqual([
+      {
+        type: 'vcs',
+        url: 'git+https://github.com/example/tiny.git#0123456789abcdef0123456789abcdef01234567',
+      },
+    ]);
+  });
+
+  it('npm: hasInstallScript, deprecated, os/cpu; a workspace never shares a registry purl', async () => {
+    const lock = {
+      lockfileVersion: 3,
+      packages: {
+        '': {
+          name: 'app',
+          version: '1.0.0',
+          workspaces: ['packages/*'],
+          dependencies: { esbuild: '^0.20.0' },
+        },
+        'packages/lib': { name: 'lib', version: '2.0.0' },
+        'node_modules/lib': { resolved: 'packages/lib', link: true },
+        'node_modules/other/node_modules/lib': {
+          version: '2.0.0',
+          resolved: 'https://registry.npmjs.org/lib/-/lib-2.0.0.tgz',
+          integrity: 'sha512-AAAA',
+        },
+        'node_modules/other': { version: '1.0.0', dependencies: { lib: '2.0.0' } },
+        'node_modules/esbuild': {
+          version: '0.20.2',
+          hasInstallScript: true,
+          deprecated: 'please upgrade',
+          optionalDependencies: {},
+        },
+        'node_modules/@esbuild/linux-x64': {
+          version: '0.20.2',
+          optional: true,
+          os: ['linux'],
+          cpu: ['x64'],
+        },
+      },
+    };
+    const c = await components(JSON.stringify(lock), 'package-lock.json');
+    expect(props(c.get('esbuild@0.20.2'))).toMatchObject({
+      'custody:package:install-script': 'true',
+      'custody:package:deprecated': 'please upgrade',
+    });
+    expect(props(c.get('@esbuild/linux-x64@0.20.2'))).toMatchObject({
+      'custody:package:os': 'linux',
+      'custody:package:cpu': 'x64',
+    });
+    const sbom = await generateSbom(
+      { text: JSON.stringify(lock), fileName: 'package-lock.json' },
+      SBOM_OPTIONS
+    );
+    const libs = (sbom.document.components as CdxComponent[]).filter((x) => x.name === 'lib');
+    expect(libs.length).toBe(2);
+    expect(libs.map((x) => [props(x)['custody:package:workspace'] ?? 'registry', x.purl])).toEqual(
+      expect.arrayContaining([
+        ['true', undefined],
+        ['registry', 'pkg:npm/lib@2.0.0'],
+      ])
+    );
+  });
+});
