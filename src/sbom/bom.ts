@@ -14,6 +14,8 @@ import type { GraphPackage, PackageGraph } from './graph.js';
 import { commonJSExports } from '../util/interop.js';
 
 export type GenerateSpecVersion = '1.5' | '1.6' | '1.7';
+export type DevScope = 'optional' | 'excluded';
+export const DEV_SCOPES: readonly DevScope[] = ['optional', 'excluded'];
 export const GENERATE_SPEC_VERSIONS: readonly GenerateSpecVersion[] = ['1.5', '1.6', '1.7'];
 export const DEFAULT_SPEC_VERSION: GenerateSpecVersion = '1.6';
 
@@ -34,6 +36,11 @@ export interface FileSubject {
 export interface BomOptions {
   readonly specVersion?: GenerateSpecVersion;
   readonly includeDev?: boolean;
+  /**
+   * CycloneDX scope of dev packages (with includeDev): 'optional' (default) or 'excluded' (not
+   * part of what ships; CycloneDX 1.5+ and what cyclonedx-npm#1151 asks for).
+   */
+  readonly devScope?: DevScope;
   /** Build time (already resolved from SOURCE_DATE_EPOCH by the caller). */
   readonly timestamp: Date;
   /** Lockfile path relative to the project, recorded in properties (absent: files-only SBOM). */
@@ -66,6 +73,7 @@ const PACKAGE_MANAGER: Partial<Record<PackageGraph['format'], string>> = {
   pnpm: 'pnpm',
   'yarn-classic': 'yarn',
   'yarn-berry': 'yarn',
+  bun: 'bun',
 };
 
 /** group/name of a component with a reader-given purl (the purl's namespace and name). */
@@ -109,14 +117,37 @@ export function splitScope(name: string): { group: string | undefined; name: str
   return { group: undefined, name };
 }
 
+/**
+ * A git dependency's location as a git URL. GitHub tarballs of a commit (codeload, which yarn
+ * v1 records) and the `github:owner/repo` shorthand are spelled as the repository's git URL with
+ * the commit as fragment, the form npm writes; other git URLs are kept as the lockfile wrote them.
+ */
+export function gitUrl(resolved: string): string {
+  const codeload =
+    /^https?:\/\/codeload\.github\.com\/([^/]+)\/([^/]+)\/(?:tar\.gz|zip|legacy\.tar\.gz)\/([^/?#]+)$/.exec(
+      resolved
+    );
+  if (codeload !== null)
+    return `git+https://github.com/${codeload[1]}/${codeload[2]}.git#${codeload[3]}`;
+  const shorthand = /^github:([^/#]+)\/([^#]+?)(?:\.git)?(#.*)?$/.exec(resolved);
+  if (shorthand !== null) {
+    return `git+https://github.com/${shorthand[1]}/${shorthand[2]}.git${shorthand[3] ?? ''}`;
+  }
+  return resolved;
+}
+
 /** purl for an npm package: pkg:npm/%40scope/name@1.2.3 (qualifiers for non-registry sources). */
 export function npmPurl(
   pkg: Pick<GraphPackage, 'name' | 'version' | 'source' | 'resolved'>
 ): PackageURL {
   const { group, name } = splitScope(pkg.name);
   const qualifiers: Record<string, string> = {};
+  if (pkg.source === 'runtime') {
+    // Not an npm package (npm's "node" is an unrelated installer): a generic purl of the runtime.
+    return new PackageURL('generic', undefined, pkg.name, pkg.version, undefined, undefined);
+  }
   if (pkg.resolved !== undefined) {
-    if (pkg.source === 'git') qualifiers.vcs_url = pkg.resolved;
+    if (pkg.source === 'git') qualifiers.vcs_url = gitUrl(pkg.resolved);
     if (pkg.source === 'tarball') qualifiers.download_url = pkg.resolved;
   }
   return new PackageURL(
@@ -156,7 +187,7 @@ function externalReferences(pkg: GraphPackage): Models.ExternalReferenceReposito
   if ((pkg.source === 'registry' || pkg.source === 'tarball') && /^https?:\/\//.test(url)) {
     refs.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.Distribution));
   } else if (pkg.source === 'git') {
-    refs.add(new Models.ExternalReference(url, Enums.ExternalReferenceType.VCS));
+    refs.add(new Models.ExternalReference(gitUrl(url), Enums.ExternalReferenceType.VCS));
   }
   return refs;
 }
@@ -190,16 +221,20 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
 
   const components: Models.Component[] = [];
   const byKey = new Map<string, Models.Component>();
+  const pedigree = new Map<string, Record<string, unknown>>();
+  // A workspace is the project's own code: it never takes the purl of a registry package of the
+  // same name@version (the published copy), which keeps it; the workspace is known by its path.
+  const registryPurls = new Set(
+    included.filter((p) => p.source !== 'workspace').map((p) => npmPurl(p).toString())
+  );
   for (const pkg of included) {
     const purl = pkg.purl ?? npmPurl(pkg).toString();
+    const sharedPurl = pkg.source === 'workspace' && registryPurls.has(purl);
     let ref = purl;
     if (usedRefs.has(ref)) ref = `${ref}#${pkg.key}`;
     usedRefs.add(ref);
     const enrichment = options.enrichment?.get(pkg.key);
     const properties = new Models.PropertyRepository();
-    if (options.lockfilePath !== undefined) {
-      properties.add(prop('custody:lockfile', options.lockfilePath));
-    }
     for (const installPath of pkg.installPaths)
       properties.add(prop('cdx:npm:package:path', installPath));
     if (pkg.dev) {
@@ -224,33 +259,70 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
       }
     }
     if (pkg.patched) properties.add(prop('custody:package:patched', 'true'));
+    if (pkg.environment) properties.add(prop('custody:package:environment', 'true'));
+    const { facts } = pkg;
+    // Install scripts run code at install time: what reviewers of a dependency change look for.
+    if (facts.installScript === true)
+      properties.add(prop('custody:package:install-script', 'true'));
+    if (facts.deprecated !== undefined) {
+      properties.add(prop('custody:package:deprecated', facts.deprecated));
+    }
+    for (const field of ['os', 'cpu', 'libc'] as const) {
+      const list = facts[field];
+      if (list !== undefined) properties.add(prop(`custody:package:${field}`, list.join(',')));
+    }
+    if (pkg.patches.length > 0) {
+      pedigree.set(ref, {
+        patches: pkg.patches.map((patch) => ({
+          type: 'unofficial',
+          ...(patch.path === undefined ? {} : { diff: { url: patch.path } }),
+        })),
+      });
+      for (const patch of pkg.patches) {
+        if (patch.hash !== undefined)
+          properties.add(prop('custody:package:patch:hash', patch.hash));
+        if (patch.builtin !== undefined) {
+          properties.add(prop('custody:package:patch:builtin', patch.builtin));
+        }
+      }
+    }
     const scoped = pkg.purl === undefined ? splitScope(pkg.name) : purlParts(pkg.purl);
-    const component = new Models.Component(Enums.ComponentType.Library, scoped.name, {
-      bomRef: ref,
-      group: scoped.group,
-      version: pkg.version,
-      purl,
-      scope:
-        pkg.dev || pkg.optional ? Enums.ComponentScope.Optional : Enums.ComponentScope.Required,
-      hashes: hashesOf(pkg.integrity),
-      externalReferences: externalReferences(pkg),
-      licenses: licenses(pkg.license ?? enrichment?.license),
-      description: enrichment?.description,
-      author: enrichment?.author,
-      properties,
-    });
+    const runtime = pkg.source === 'runtime';
+    const component = new Models.Component(
+      runtime ? Enums.ComponentType.Platform : Enums.ComponentType.Library,
+      runtime ? pkg.name : scoped.name,
+      {
+        bomRef: ref,
+        group: runtime ? undefined : scoped.group,
+        version: pkg.version,
+        purl: sharedPurl ? undefined : purl,
+        scope:
+          pkg.dev && options.devScope === 'excluded'
+            ? Enums.ComponentScope.Excluded
+            : pkg.dev || pkg.optional
+              ? Enums.ComponentScope.Optional
+              : Enums.ComponentScope.Required,
+        hashes: hashesOf(pkg.integrity),
+        externalReferences: externalReferences(pkg),
+        licenses: licenses(pkg.license ?? enrichment?.license),
+        description: enrichment?.description,
+        author: enrichment?.author,
+        properties,
+      }
+    );
     refOf.set(pkg.key, component.bomRef);
     byKey.set(pkg.key, component);
     components.push(component);
   }
 
+  // Without dev packages, the production graph: no dev edges, no edges of dev-only copies.
   for (const pkg of included) {
     const deps = byKey.get(pkg.key)!.dependencies;
-    for (const dep of pkg.dependencies) {
+    for (const dep of includeDev ? pkg.dependencies : pkg.prodDependencies) {
       if (includedKeys.has(dep)) deps.add(refOf.get(dep)!);
     }
   }
-  for (const dep of graph.rootDependencies) {
+  for (const dep of includeDev ? graph.rootDependencies : graph.rootProdDependencies) {
     if (includedKeys.has(dep)) root.dependencies.add(refOf.get(dep)!);
   }
 
@@ -295,7 +367,7 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
       }),
     ]),
   });
-  return new Models.Bom({
+  const bom = new Models.Bom({
     metadata: new Models.Metadata({
       timestamp: options.timestamp,
       component: root,
@@ -304,7 +376,15 @@ export function buildBom(graph: PackageGraph, options: BomOptions): Models.Bom {
     }),
     components: new Models.ComponentRepository(components),
   });
+  if (pedigree.size > 0) PEDIGREE.set(bom, pedigree);
+  return bom;
 }
+
+/**
+ * component.pedigree by bom-ref, for the Boms that have any: cyclonedx-library has no pedigree
+ * model, so normalizeBom adds it to the normalized JSON.
+ */
+const PEDIGREE = new WeakMap<Models.Bom, ReadonlyMap<string, Record<string, unknown>>>();
 
 /**
  * The Bom as plain JSON data, deterministic: sorted lists (the library's sortLists) and a
@@ -329,6 +409,13 @@ export async function normalizeBom(
     unknown
   >;
   delete normalized.serialNumber;
+  const pedigree = PEDIGREE.get(bom);
+  if (pedigree !== undefined && Array.isArray(normalized.components)) {
+    for (const component of normalized.components as Record<string, unknown>[]) {
+      const value = pedigree.get(component['bom-ref'] as string);
+      if (value !== undefined) component.pedigree = value;
+    }
+  }
   // One deep key sort; the serial number is then added at its sorted place among the top-level
   // keys, so the result is canonical without sorting it again.
   const sorted = sortKeys(normalized) as Record<string, unknown>;

@@ -8,7 +8,8 @@
 // is invented.
 import { CustodyError } from '../errors.js';
 
-export type LockfileFormat = 'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | EcosystemFormat;
+export type LockfileFormat =
+  'npm' | 'pnpm' | 'yarn-classic' | 'yarn-berry' | 'bun' | EcosystemFormat;
 
 /** Lockfiles of other ecosystems (src/sbom/ecosystems), and 'multiple' for a merged project SBOM. */
 export type EcosystemFormat =
@@ -28,7 +29,34 @@ export type EcosystemFormat =
   | 'multiple';
 
 /** Where a package comes from: decides its purl qualifiers and properties. */
-export type PackageSource = 'registry' | 'workspace' | 'git' | 'tarball' | 'file' | 'link';
+export type PackageSource =
+  | 'registry'
+  | 'workspace'
+  | 'git'
+  | 'tarball'
+  | 'file'
+  | 'link'
+  /** A runtime the package manager installs (pnpm's `node@runtime:26.7.0`), not an npm package. */
+  | 'runtime';
+
+/** A patch applied to a package at install (pnpm patchedDependencies, yarn patch:, bun). */
+export interface PackagePatch {
+  /** The patch file, relative to the project, when the lockfile names it. */
+  readonly path?: string | undefined;
+  /** The package manager's hash of the patch file (pnpm). */
+  readonly hash?: string | undefined;
+  /** A patch the package manager ships itself (yarn's builtin compat patches). */
+  readonly builtin?: string | undefined;
+}
+
+/** Install facts reviewers look for: scripts run at install, deprecation, platform limits. */
+export interface PackageFacts {
+  readonly installScript?: boolean | undefined;
+  readonly deprecated?: string | undefined;
+  readonly os?: readonly string[] | undefined;
+  readonly cpu?: readonly string[] | undefined;
+  readonly libc?: readonly string[] | undefined;
+}
 
 export type EdgeKind = 'prod' | 'optional' | 'peer' | 'dev' | 'workspace';
 
@@ -61,6 +89,10 @@ export interface LockInstance {
   /** Set by non-npm readers: the package's purl (also its merge key) and extra properties. */
   readonly purl?: string | undefined;
   readonly properties?: readonly (readonly [string, string])[] | undefined;
+  /** pnpm's environment document: what the package manager installs for itself. */
+  readonly environment?: boolean | undefined;
+  readonly patches?: readonly PackagePatch[] | undefined;
+  readonly facts?: PackageFacts | undefined;
   readonly edges: InstanceEdge[];
 }
 
@@ -102,7 +134,19 @@ export interface GraphPackage {
   readonly patched: boolean;
   readonly purl?: string | undefined;
   readonly properties?: readonly (readonly [string, string])[] | undefined;
+  /** Every instance comes from pnpm's environment document. */
+  readonly environment: boolean;
+  /** Patches of any install copy, in lockfile order, without repeats. */
+  readonly patches: readonly PackagePatch[];
+  /** From the first install copy that states them. */
+  readonly facts: PackageFacts;
   readonly dependencies: ReadonlySet<string>;
+  /**
+   * The dependencies of its production install copies (peer variants) through non-dev edges:
+   * the production graph. A dev edge, or an edge of a copy installed only for development, is
+   * not here even when its target is production through another path.
+   */
+  readonly prodDependencies: ReadonlySet<string>;
 }
 
 export interface PackageGraph {
@@ -111,6 +155,8 @@ export interface PackageGraph {
   readonly root: RootInfo;
   /** Direct dependencies of the root project (package keys). */
   readonly rootDependencies: ReadonlySet<string>;
+  /** The root's direct dependencies through non-dev edges. */
+  readonly rootProdDependencies: ReadonlySet<string>;
   /** Every package except the root, by key. */
   readonly packages: ReadonlyMap<string, GraphPackage>;
 }
@@ -178,8 +224,12 @@ interface Accumulator {
   allOptionalOrDev: boolean;
   bundled: boolean;
   patched: boolean;
+  environment: boolean;
+  patches: PackagePatch[];
+  facts: PackageFacts | undefined;
   resolved: string | undefined;
   dependencies: Set<string>;
+  prodDependencies: Set<string>;
 }
 
 /** Merges instances into packages, checks conflicts, derives dev/optional, keeps every edge. */
@@ -187,6 +237,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
   const { instances } = parsed;
   const reach = parsed.flagsFromLockfile ? undefined : reachability(instances);
   const keyOf = new Map<string, string>();
+  const devInstance = new Set<string>();
   const merged = new Map<string, Accumulator>();
 
   for (const instance of instances.values()) {
@@ -194,6 +245,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
     const key = packageKey(instance);
     keyOf.set(instance.id, key);
     const dev = reach === undefined ? instance.dev === true : !reach.all.has(instance.id);
+    if (dev) devInstance.add(instance.id);
     const optional =
       reach === undefined
         ? instance.optional === true
@@ -211,8 +263,12 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
         allOptionalOrDev: optional || dev,
         bundled: instance.bundled === true,
         patched: instance.patched === true,
+        environment: instance.environment === true,
+        patches: [...(instance.patches ?? [])],
+        facts: instance.facts,
         resolved: instance.patched === true ? undefined : instance.resolved,
         dependencies: new Set(),
+        prodDependencies: new Set(),
       });
       continue;
     }
@@ -236,19 +292,31 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
     existing.allOptionalOrDev &&= optional || dev;
     existing.bundled ||= instance.bundled === true;
     existing.patched ||= instance.patched === true;
+    existing.environment &&= instance.environment === true;
+    existing.facts ??= instance.facts;
+    for (const patch of instance.patches ?? []) {
+      const same = (p: PackagePatch): boolean =>
+        p.path === patch.path && p.hash === patch.hash && p.builtin === patch.builtin;
+      if (!existing.patches.some(same)) existing.patches.push(patch);
+    }
     if (existing.resolved === undefined && instance.patched !== true) {
       existing.resolved = instance.resolved;
     }
   }
 
   const rootDependencies = new Set<string>();
+  const rootProdDependencies = new Set<string>();
   for (const instance of instances.values()) {
     const fromKey = instance.id === ROOT_ID ? undefined : keyOf.get(instance.id);
-    const target = fromKey === undefined ? rootDependencies : merged.get(fromKey)!.dependencies;
+    const entry = fromKey === undefined ? undefined : merged.get(fromKey)!;
+    const target = entry?.dependencies ?? rootDependencies;
+    const prodTarget = entry?.prodDependencies ?? rootProdDependencies;
+    const prodCopy = !devInstance.has(instance.id);
     for (const edge of instance.edges) {
       const toKey = keyOf.get(edge.to);
       if (toKey === undefined || toKey === fromKey) continue;
       target.add(toKey);
+      if (prodCopy && edge.kind !== 'dev') prodTarget.add(toKey);
     }
   }
 
@@ -269,9 +337,13 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
       optional: !entry.allDev && entry.allOptionalOrDev,
       bundled: entry.bundled,
       patched: entry.patched,
+      environment: entry.environment,
+      patches: entry.patches,
+      facts: entry.facts ?? {},
       purl: first.purl,
       properties: first.properties,
       dependencies: entry.dependencies,
+      prodDependencies: entry.prodDependencies,
     });
   }
   return {
@@ -279,6 +351,7 @@ export function buildGraph(parsed: ParsedLockfile): PackageGraph {
     lockfileVersion: parsed.lockfileVersion,
     root: parsed.root,
     rootDependencies,
+    rootProdDependencies,
     packages,
   };
 }
@@ -290,6 +363,7 @@ export function emptyGraph(root: RootInfo): PackageGraph {
     lockfileVersion: '',
     root,
     rootDependencies: new Set(),
+    rootProdDependencies: new Set(),
     packages: new Map(),
   };
 }
@@ -303,8 +377,10 @@ export function invalidLockfile(file: string, message: string, cause?: unknown):
   });
 }
 
-export function unsupportedLockfile(file: string, message: string): CustodyError {
+/** A format or version custody does not read: says so, without blaming the file. */
+export function unsupportedLockfile(file: string, message: string, hint?: string): CustodyError {
   return new CustodyError('SBOM_LOCKFILE_UNSUPPORTED', `${file}: ${message}`, {
+    ...(hint === undefined ? {} : { hint }),
     details: { file },
   });
 }
@@ -344,4 +420,24 @@ export function optionalString(value: unknown, file: string, where: string): str
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw invalidLockfile(file, `${where} must be a string`);
   return value;
+}
+
+function stringList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : [value];
+  if (!Array.isArray(value)) return undefined;
+  const list = value.filter((v): v is string => typeof v === 'string');
+  return list.length > 0 ? list : undefined;
+}
+
+/** Install facts from a lockfile entry's usual field names (npm, pnpm, bun); undefined if none. */
+export function factsOf(raw: Record<string, unknown>): PackageFacts | undefined {
+  const facts: PackageFacts = {
+    installScript: raw.hasInstallScript === true || raw.requiresBuild === true ? true : undefined,
+    deprecated:
+      typeof raw.deprecated === 'string' && raw.deprecated !== '' ? raw.deprecated : undefined,
+    os: stringList(raw.os),
+    cpu: stringList(raw.cpu),
+    libc: stringList(raw.libc),
+  };
+  return Object.values(facts).some((v) => v !== undefined) ? facts : undefined;
 }

@@ -12,8 +12,15 @@ export {
   checkSerialNumber,
   GENERATE_SPEC_VERSIONS,
   DEFAULT_SPEC_VERSION,
+  DEV_SCOPES,
 } from './bom.js';
-export type { BomOptions, FileSubject, GenerateSpecVersion, PackageEnrichment } from './bom.js';
+export type {
+  BomOptions,
+  DevScope,
+  FileSubject,
+  GenerateSpecVersion,
+  PackageEnrichment,
+} from './bom.js';
 export { buildGraph, emptyGraph, packageKey, parseIntegrity } from './graph.js';
 export type {
   GraphPackage,
@@ -34,6 +41,7 @@ export {
 export type { LockfileInput, PreparedLockfile } from './lockfile.js';
 export { toManifest } from './manifest.js';
 export type { ManifestMap, PackageManifest } from './manifest.js';
+export { parseBunLockfile } from './bun.js';
 export { parseNpmLockfile } from './npm.js';
 export { parsePnpmLockfile } from './pnpm.js';
 export { parseYarnBerryLockfile, parseYarnClassicLockfile } from './yarn.js';

@@ -1,10 +1,11 @@
 // Lockfile detection and dispatch to the parser of its format.
 import { CustodyError } from '../errors.js';
+import { bunFromDocument, bunWorkspaceDirs, readBunLock } from './bun.js';
 import type { LockfileFormat, ParsedLockfile } from './graph.js';
 import { unsupportedLockfile } from './graph.js';
 import type { ManifestMap } from './manifest.js';
 import { parseNpmLockfile } from './npm.js';
-import { parseLockYAML, pnpmFromDocument, pnpmImporterDirs } from './pnpm.js';
+import { parseLockYAML, parsePnpmDocuments, pnpmFromDocument, pnpmImporterDirs } from './pnpm.js';
 import { parseYarnClassicLockfile, yarnBerryFromDocument, yarnBerryWorkspaceDirs } from './yarn.js';
 
 /** Looked for in this order when a directory is given. */
@@ -13,6 +14,9 @@ export const LOCKFILE_NAMES = [
   'package-lock.json',
   'pnpm-lock.yaml',
   'yarn.lock',
+  'bun.lock',
+  // Found so that a bun project gets the "unsupported format" answer, not "no lockfile".
+  'bun.lockb',
 ] as const;
 
 /** Lockfiles over this size are refused before they are read (the largest real ones are ~10 MB). */
@@ -22,6 +26,21 @@ export const LOCKFILE_SIZE_LIMIT = 64 * 1024 * 1024;
 export function detectLockfileFormat(text: string, fileName: string): LockfileFormat {
   const head = text.slice(0, 4096).replace(/^\uFEFF/, '');
   const trimmed = head.trimStart();
+  const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+  if (base.endsWith('.lockb') || head.includes('bun-lockfile-format-v')) {
+    throw unsupportedLockfile(
+      fileName,
+      "bun.lockb is bun's binary lockfile, which custody does not read (the file itself may be fine)",
+      'bun >= 1.2 writes the text bun.lock: run `bun install --save-text-lockfile`, commit bun.lock, and point custody at it'
+    );
+  }
+  // bun.lock is JSON too; its root workspace is workspaces[""] where npm has packages[""].
+  if (
+    base === 'bun.lock' ||
+    (trimmed.startsWith('{') && /"workspaces"\s*:\s*\{\s*""\s*:/.test(head))
+  ) {
+    return 'bun';
+  }
   if (trimmed.startsWith('{')) return 'npm';
   if (/^# yarn lockfile v1\s*$/m.test(head)) return 'yarn-classic';
   if (/^__metadata:\s*$/m.test(head)) return 'yarn-berry';
@@ -30,7 +49,7 @@ export function detectLockfileFormat(text: string, fileName: string): LockfileFo
   if (fileName.endsWith('pnpm-lock.yaml')) return 'pnpm';
   throw unsupportedLockfile(
     fileName,
-    'not a recognised lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock)'
+    'not a recognised lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock or bun.lock)'
   );
 }
 
@@ -71,11 +90,19 @@ export function prepareLockfile(text: string, fileName: string): PreparedLockfil
         build: (m) => parseYarnClassicLockfile(text, fileName, m),
       };
     case 'pnpm': {
-      const doc = parseLockYAML(text, fileName);
+      const docs = parsePnpmDocuments(text, fileName);
       return {
         format,
-        workspaceDirs: pnpmImporterDirs(doc),
-        build: (m) => pnpmFromDocument(doc, fileName, m),
+        workspaceDirs: pnpmImporterDirs(docs.graph),
+        build: (m) => pnpmFromDocument(docs.graph, fileName, m, docs.environment),
+      };
+    }
+    case 'bun': {
+      const json = readBunLock(text, fileName);
+      return {
+        format,
+        workspaceDirs: bunWorkspaceDirs(json),
+        build: (m) => bunFromDocument(json, fileName, m),
       };
     }
     case 'yarn-berry': {

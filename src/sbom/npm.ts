@@ -7,11 +7,13 @@ import type {
   EdgeKind,
   InstanceEdge,
   LockInstance,
+  PackageFacts,
   PackageSource,
   ParsedLockfile,
 } from './graph.js';
 import {
   ROOT_ID,
+  factsOf,
   invalidLockfile,
   isRecord,
   isRegistryTarball,
@@ -38,6 +40,7 @@ interface NpmEntry {
   peerDependencies?: Record<string, string> | undefined;
   peerOptional?: ReadonlySet<string>;
   workspaces?: readonly string[] | undefined;
+  facts?: PackageFacts | undefined;
 }
 
 const NODE_MODULES = 'node_modules/';
@@ -72,6 +75,7 @@ function readEntry(raw: unknown, file: string, where: string): NpmEntry {
     ),
     peerDependencies: stringMap(raw.peerDependencies, file, `${where}.peerDependencies`),
     peerOptional,
+    facts: factsOf(raw),
     workspaces: Array.isArray(raw.workspaces)
       ? raw.workspaces.filter((w): w is string => typeof w === 'string')
       : isRecord(raw.workspaces) && Array.isArray(raw.workspaces.packages)
@@ -295,6 +299,9 @@ export function parseNpmLockfile(
     add(entry.optionalDependencies, 'optional');
     if (entry.peerDependencies !== undefined) {
       for (const dep of Object.keys(entry.peerDependencies)) {
+        // A project's (or workspace's) own dev dependency that is also its peer: npm installs it
+        // for development (the dev range wins); consumers bring the peer.
+        if (folder && entry.devDependencies?.[dep] !== undefined) continue;
         const to = resolveDependency(path, dep);
         if (to !== undefined && to !== path) {
           edges.push({ to, kind: entry.peerOptional?.has(dep) === true ? 'optional' : 'peer' });
@@ -353,6 +360,7 @@ export function parseNpmLockfile(
       dev: entry.dev,
       optional: entry.optional === true || entry.devOptional === true,
       bundled: entry.inBundle,
+      facts: entry.facts,
       edges,
     });
   }

@@ -9,11 +9,13 @@ import type {
   EdgeKind,
   InstanceEdge,
   LockInstance,
+  PackagePatch,
   PackageSource,
   ParsedLockfile,
 } from './graph.js';
 import {
   ROOT_ID,
+  factsOf,
   invalidLockfile,
   isRecord,
   splitNameAtVersion,
@@ -69,12 +71,41 @@ export function parseLockYAML(text: string, file: string): Record<string, unknow
   return doc;
 }
 
+/**
+ * The YAML documents of a pnpm lockfile. pnpm 11+ may write two: an environment document (the
+ * package manager and config dependencies pnpm itself installs) and then the project's graph.
+ * Lockfiles are machine-written, so a line holding only `---` separates documents.
+ */
+export interface PnpmDocuments {
+  readonly graph: Record<string, unknown>;
+  readonly environment?: Record<string, unknown> | undefined;
+}
+
+const DOCUMENT_SEPARATOR = /^---[ \t]*\r?$/m;
+
+export function parsePnpmDocuments(text: string, file: string): PnpmDocuments {
+  if (!DOCUMENT_SEPARATOR.test(text)) return { graph: parseLockYAML(text, file) };
+  const parts = text.split(DOCUMENT_SEPARATOR).filter((part) => part.trim() !== '');
+  if (parts.length === 0) throw invalidLockfile(file, 'no YAML document');
+  if (parts.length > 2) {
+    throw invalidLockfile(
+      file,
+      `${parts.length} YAML documents; a pnpm lockfile has one, or an environment document and the graph`
+    );
+  }
+  const graph = parseLockYAML(parts[parts.length - 1]!, file);
+  return parts.length === 1
+    ? { graph }
+    : { graph, environment: parseLockYAML(parts[0]!, `${file} (environment document)`) };
+}
+
 function stripPeers(key: string): string {
   const paren = key.indexOf('(');
   return paren < 0 ? key : key.slice(0, paren);
 }
 
 function sourceOf(resolution: Record<string, unknown>, version: string): PackageSource {
+  if (version.startsWith('runtime:')) return 'runtime';
   if (resolution.type === 'git' || typeof resolution.repo === 'string') return 'git';
   if (resolution.type === 'directory' || version.startsWith('file:')) return 'file';
   if (typeof resolution.tarball === 'string') {
@@ -98,7 +129,13 @@ interface ImporterDeps {
   dependencies?: unknown;
   devDependencies?: unknown;
   optionalDependencies?: unknown;
+  /** Environment document only: what pnpm installs for itself. */
+  configDependencies?: unknown;
+  packageManagerDependencies?: unknown;
 }
+
+/** Prefix of the instance ids of the environment document's packages. */
+const ENVIRONMENT_PREFIX = 'environment:';
 
 /** Importer directories ('.' is the root) of a parsed pnpm lockfile, for reading their manifests. */
 export function pnpmImporterDirs(doc: Record<string, unknown>): string[] {
@@ -116,7 +153,8 @@ export function parsePnpmLockfile(
 export function pnpmFromDocument(
   doc: Record<string, unknown>,
   file: string,
-  manifests: ManifestMap = new Map()
+  manifests: ManifestMap = new Map(),
+  environment?: Record<string, unknown>
 ): ParsedLockfile {
   const rawVersion = doc.lockfileVersion;
   if (typeof rawVersion !== 'string' && typeof rawVersion !== 'number') {
@@ -127,7 +165,10 @@ export function pnpmFromDocument(
   if (major !== 6 && major !== 9) {
     throw unsupportedLockfile(
       file,
-      `pnpm lockfileVersion ${JSON.stringify(lockfileVersion)} is not supported (6.x and 9.0 are; regenerate with pnpm 8 or newer)`
+      `custody does not read pnpm lockfileVersion ${JSON.stringify(lockfileVersion)} (it reads 6.x and 9.0); the file itself may be fine`,
+      major < 6
+        ? 'pnpm 8 or newer writes a supported lockfile: `pnpm install --lockfile-only` with it, then run custody on the result'
+        : 'this pnpm lockfile is newer than custody: update custody'
     );
   }
   const v9 = major === 9;
@@ -163,6 +204,26 @@ export function pnpmFromDocument(
 
   const instances = new Map<string, LockInstance>();
   const links = new Map<string, LockInstance>();
+
+  // patchedDependencies: "name@version" (or "name") → hash (v9) or { path, hash } (v6); the
+  // snapshots of a patched package carry "(patch_hash=<hash>)" in their key.
+  const patchByHash = new Map<string, PackagePatch>();
+  if (isRecord(doc.patchedDependencies)) {
+    for (const value of Object.values(doc.patchedDependencies)) {
+      if (typeof value === 'string') patchByHash.set(value, { hash: value });
+      else if (isRecord(value) && typeof value.hash === 'string') {
+        patchByHash.set(value.hash, {
+          hash: value.hash,
+          path: typeof value.path === 'string' ? value.path : undefined,
+        });
+      }
+    }
+  }
+  const patchesOf = (key: string): PackagePatch[] | undefined => {
+    const hash = /\(patch_hash=([0-9a-z]+)\)/.exec(key)?.[1];
+    if (hash === undefined) return undefined;
+    return [patchByHash.get(hash) ?? { hash }];
+  };
 
   const edgesOf = (
     owner: string,
@@ -225,6 +286,8 @@ export function pnpmFromDocument(
         [deps.dependencies, 'prod'],
         [deps.optionalDependencies, 'optional'],
         [deps.devDependencies, 'dev'],
+        [deps.configDependencies, 'dev'],
+        [deps.packageManagerDependencies, 'dev'],
       ],
       true
     );
@@ -265,16 +328,28 @@ export function pnpmFromDocument(
       );
     }
     const resolution = isRecord(meta.resolution) ? meta.resolution : {};
-    const source = sourceOf(resolution, rawVersion);
+    const keyVersion = spec?.rest ?? rawVersion;
+    const source = sourceOf(resolution, keyVersion);
     const local = source === 'file' || source === 'link';
     const integrity = typeof resolution.integrity === 'string' ? resolution.integrity : undefined;
+    const patches = patchesOf(key);
     instances.set(key, {
       id: key,
       name,
-      version: local ? undefined : rawVersion,
+      version: local
+        ? undefined
+        : source === 'runtime'
+          ? rawVersion.replace(/^runtime:/, '')
+          : rawVersion,
       source,
-      resolved: resolvedOf(resolution) ?? (local ? rawVersion : undefined),
+      resolved:
+        source === 'runtime'
+          ? undefined
+          : (resolvedOf(resolution) ?? (local ? rawVersion : undefined)),
       integrity,
+      patched: patches !== undefined ? true : undefined,
+      patches,
+      facts: factsOf(meta),
       edges: edgesOf(
         `snapshot ${JSON.stringify(key)}`,
         undefined,
@@ -289,6 +364,24 @@ export function pnpmFromDocument(
   for (const [id, link] of links) if (!instances.has(id)) instances.set(id, link);
 
   const root = instances.get(ROOT_ID)!;
+  if (environment !== undefined) {
+    // The environment's packages (pnpm itself, config dependencies) are installed to run the
+    // install, not shipped: marked, and reached from the root like dev dependencies.
+    const env = pnpmFromDocument(environment, `${file} (environment document)`);
+    const prefixed = (id: string): string => `${ENVIRONMENT_PREFIX}${id}`;
+    for (const instance of env.instances.values()) {
+      const edges = instance.edges.map((edge) => ({
+        to: prefixed(edge.to),
+        kind: instance.id === ROOT_ID ? ('dev' as const) : edge.kind,
+      }));
+      if (instance.id === ROOT_ID) {
+        root.edges.push(...edges);
+        continue;
+      }
+      const id = prefixed(instance.id);
+      instances.set(id, { ...instance, id, environment: true, edges });
+    }
+  }
   return {
     format: 'pnpm',
     lockfileVersion,

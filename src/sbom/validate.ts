@@ -7,6 +7,7 @@
 import type { ErrorObject } from 'ajv';
 import { CustodyError } from '../errors.js';
 import { isRecord } from './graph.js';
+import { checkBomReferences } from './references.js';
 import type { CompiledValidator } from './schema-setup.js';
 import { createCycloneDXAjv, loadStandalone, standaloneSource } from './schema-setup.js';
 
@@ -205,6 +206,8 @@ export async function validateBom(
   const validate = await schemaValidator(version, options.firstErrorOnly !== true);
   const valid = validate(document);
   const errors = valid ? [] : (validate.errors ?? []).map(toSchemaError);
+  // Duplicate and dangling bom-refs: what the schema cannot express.
+  errors.push(...checkBomReferences(document));
   return { specVersion: version, valid: valid && errors.length === 0, errors };
 }
 

@@ -6,6 +6,8 @@ import type {
   EdgeKind,
   InstanceEdge,
   LockInstance,
+  PackageFacts,
+  PackagePatch,
   PackageSource,
   ParsedLockfile,
 } from './graph.js';
@@ -34,13 +36,18 @@ function conflictingDescriptor(
   );
 }
 
-/** The kind of a workspace's dependency, from its manifest (yarn.lock merges dev into dependencies). */
+/**
+ * The kind of a workspace's dependency, from its manifest (yarn.lock merges dev into
+ * dependencies). A package both in peerDependencies and devDependencies is installed for the
+ * workspace's own development only (its consumers bring the peer), so dev wins over peer, as
+ * npm decides it.
+ */
 function manifestKind(manifest: PackageManifest | undefined, name: string): EdgeKind {
   if (manifest === undefined) return 'prod';
   if (manifest.dependencies?.[name] !== undefined) return 'prod';
   if (manifest.optionalDependencies?.[name] !== undefined) return 'optional';
-  if (manifest.peerDependencies?.[name] !== undefined) return 'peer';
   if (manifest.devDependencies?.[name] !== undefined) return 'dev';
+  if (manifest.peerDependencies?.[name] !== undefined) return 'peer';
   return 'prod';
 }
 
@@ -61,6 +68,35 @@ function classifyReference(reference: string): PackageSource {
 
 // ---------------------------------------------------------------------------------------------
 // yarn berry
+
+/**
+ * The patch of a berry `patch:` locator: "patch:<inner>#<source>[::params]" where the source is
+ * a file path or yarn's own `~builtin<compat/x>` / `optional!builtin<compat/x>`.
+ */
+function berryPatch(reference: string): PackagePatch {
+  const source = decodeURIComponent(
+    reference.slice(reference.indexOf('#') + 1).split('::')[0] ?? ''
+  );
+  const builtin = /builtin<([^>]+)>/.exec(source)?.[1];
+  return builtin !== undefined ? { builtin } : { path: source.replace(/^\.\//, '') };
+}
+
+/** berry `conditions: os=darwin & cpu=arm64` as platform facts. */
+function berryConditions(value: unknown): PackageFacts | undefined {
+  if (typeof value !== 'string') return undefined;
+  const facts: Record<'os' | 'cpu' | 'libc', string[]> = { os: [], cpu: [], libc: [] };
+  for (const part of value.split('&')) {
+    const match = /^\s*(os|cpu|libc)=(\S+)\s*$/.exec(part);
+    if (match !== null) facts[match[1] as 'os' | 'cpu' | 'libc'].push(match[2]!);
+  }
+  const list = (l: string[]): string[] | undefined => (l.length > 0 ? l : undefined);
+  return { os: list(facts.os), cpu: list(facts.cpu), libc: list(facts.libc) };
+}
+
+/** A berry descriptor range with a protocol ("npm:", "patch:", "workspace:", a URL...). */
+function hasProtocol(range: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(range);
+}
 
 /** Workspace directories (other than the root) named by a parsed berry lockfile's resolutions. */
 export function yarnBerryWorkspaceDirs(doc: Record<string, unknown>): string[] {
@@ -186,10 +222,17 @@ export function yarnBerryFromDocument(
       throw invalidLockfile(file, `${resolution}: dependencies must be a mapping`);
     }
     const meta = isRecord(entry.dependenciesMeta) ? entry.dependenciesMeta : {};
-    for (const [name, range] of Object.entries(deps ?? {})) {
+    for (const [name, value] of Object.entries(deps ?? {})) {
+      // yarn 2/3 leave plain ranges unquoted, so YAML reads `debug: 4` as a number.
+      const range = typeof value === 'number' ? String(value) : value;
       if (typeof range !== 'string')
         throw invalidLockfile(file, `${resolution}: dependency ${name} must be a string`);
-      const to = byDescriptor.get(`${name}@${range}`) ?? forced(name, range);
+      // yarn 2/3 (metadata 4-6) write a registry range without its protocol ("1.17.9") while
+      // the entry key carries it ("name@npm:1.17.9"); yarn 4 writes "npm:1.17.9" in both.
+      const to =
+        byDescriptor.get(`${name}@${range}`) ??
+        (hasProtocol(range) ? undefined : byDescriptor.get(`${name}@npm:${range}`)) ??
+        forced(name, range);
       if (to === undefined) {
         throw invalidLockfile(
           file,
@@ -214,6 +257,8 @@ export function yarnBerryFromDocument(
       workspacePath,
       license: manifest?.license,
       patched,
+      patches: patched ? [berryPatch(reference)] : undefined,
+      facts: berryConditions(entry.conditions),
       edges,
     });
   }

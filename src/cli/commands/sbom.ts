@@ -17,6 +17,7 @@ import {
   writeFileAtomic,
 } from '../../io/fs.js';
 import type {
+  DevScope,
   FileSubject,
   GenerateSpecVersion,
   GraphPackage,
@@ -49,6 +50,7 @@ interface SbomOptions {
   output?: string;
   specVersion: string;
   includeDev: boolean;
+  devScope: string;
   gitlab: boolean;
   serialNumber?: string;
   files?: string[];
@@ -80,6 +82,11 @@ export const registerSbom: CommandRegistrar = (program, ctx) => {
     .option('-o, --output <file>', 'write the SBOM here (atomically) instead of stdout')
     .option('--spec-version <version>', 'CycloneDX version: 1.5, 1.6 or 1.7', '1.6')
     .option('--include-dev', 'keep dev dependencies (as scope "optional")', false)
+    .option(
+      '--dev-scope <scope>',
+      'scope of dev dependencies with --include-dev: optional or excluded',
+      'optional'
+    )
     .option('--gitlab', 'add the metadata properties GitLab dependency scanning needs', false)
     .option('--serial-number <urn>', 'use this urn:uuid instead of the content-derived one')
     .option(
@@ -519,9 +526,16 @@ async function render(
       serialNumber: null,
     };
   }
+  if (!(sbom.DEV_SCOPES as readonly string[]).includes(options.devScope)) {
+    throw new CustodyError(
+      'USAGE_INVALID',
+      `--dev-scope ${JSON.stringify(options.devScope)} is not one of ${sbom.DEV_SCOPES.join(', ')}`
+    );
+  }
   const result = await sbom.generateSbomFromGraph(graph, {
     specVersion: run.specVersion,
     includeDev: run.includeDev,
+    devScope: options.devScope as DevScope,
     timestamp: run.timestamp,
     lockfilePath: run.lockfilePath,
     serialNumber: run.serialNumber,

@@ -37,17 +37,25 @@ export function mergeGraphs(projectName: string, parts: readonly LockfileGraph[]
       optional: false,
       bundled: false,
       patched: false,
+      environment: false,
+      patches: [],
+      facts: {},
       purl: graph.root.purl,
       properties: [
         ['custody:lockfile', lockfilePath],
         ['custody:lockfile:format', graph.format],
       ],
       dependencies: new Set(graph.rootDependencies),
+      prodDependencies: new Set(graph.rootProdDependencies),
     });
     for (const pkg of graph.packages.values()) {
       const known = packages.get(pkg.key);
       if (known === undefined) {
-        packages.set(pkg.key, { ...pkg, dependencies: new Set(pkg.dependencies) });
+        packages.set(pkg.key, {
+          ...pkg,
+          dependencies: new Set(pkg.dependencies),
+          prodDependencies: new Set(pkg.prodDependencies),
+        });
         continue;
       }
       // The same package in two lockfiles: one component, production if either says so.
@@ -58,6 +66,7 @@ export function mergeGraphs(projectName: string, parts: readonly LockfileGraph[]
         dev,
         optional: !dev && !required,
         dependencies: new Set([...known.dependencies, ...pkg.dependencies]),
+        prodDependencies: new Set([...known.prodDependencies, ...pkg.prodDependencies]),
       });
     }
   }
@@ -66,6 +75,8 @@ export function mergeGraphs(projectName: string, parts: readonly LockfileGraph[]
     lockfileVersion: String(parts.length),
     root,
     rootDependencies,
+    // Every lockfile's root is a production part of the project.
+    rootProdDependencies: new Set(rootDependencies),
     packages,
   };
 }
