@@ -52,4 +52,14 @@ export const OCI_ERROR_CODES = {
     summary:
       'An image tarball or OCI layout is malformed: no index.json/manifest.json, an unsafe entry name, or a truncated tar.',
   },
+  OCI_REFERRER_SUBJECT_MISMATCH: {
+    exit: 1,
+    summary:
+      'An attestation attached to the image, signed by an allowed signer, names another image digest as its subject: it was copied from another image (or the image was replaced).',
+  },
+  OCI_REFERRER_IGNORED: {
+    exit: 1,
+    summary:
+      'A referrer attached to the image was ignored: its signature does not verify or its signer is not allowed by the policy (anyone with push access can attach referrers).',
+  },
 } as const satisfies ErrorCodeTable;
