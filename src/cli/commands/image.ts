@@ -11,7 +11,8 @@ import {
   resolveImageArgument,
   signImage,
 } from '../../oci/adapter/publish.js';
-import { isImageArgument, type ResolvedImage } from '../../oci/adapter/source.js';
+import { isImageArgument } from '../../oci/adapter/argument.js';
+import type { ResolvedImage } from '../../oci/adapter/source.js';
 import type { SignerConfig, SigstoreBundleJSON } from '../../sign/index.js';
 import { prettyCanonicalJSON } from '../../util/canonical-json.js';
 import { resolveBuildTime, toRFC3339 } from '../../util/time.js';

@@ -41,6 +41,8 @@ type Sbom = typeof SbomModule;
 const loadSbom = (): Promise<Sbom> => import('../../sbom/index.js');
 
 interface SbomOptions {
+  platform?: string;
+  plainHttp?: boolean;
   lockfile?: string;
   output?: string;
   specVersion: string;
@@ -63,7 +65,16 @@ export const registerSbom: CommandRegistrar = (program, ctx) => {
     .description(
       'write a CycloneDX SBOM from package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (no install, no network); validate CycloneDX JSON'
     )
-    .argument('[dir]', 'project directory holding the lockfile', '.')
+    .argument(
+      '[dir]',
+      'project directory holding the lockfile, or an image (HOST/REPO:TAG, OCI layout, tarball)',
+      '.'
+    )
+    .option(
+      '--platform <os/arch>',
+      'images: the platform of a multi-platform index (default linux/amd64)'
+    )
+    .option('--plain-http', 'images: allow plain HTTP to a registry that is not on loopback')
     .option('--lockfile <file>', 'lockfile to read (default: detected in DIR)')
     .option('-o, --output <file>', 'write the SBOM here (atomically) instead of stdout')
     .option('--spec-version <version>', 'CycloneDX version: 1.5, 1.6 or 1.7', '1.6')
@@ -220,6 +231,11 @@ async function runSbom(
   options: SbomOptions,
   command: Command
 ): Promise<CommandOutput> {
+  const { isImageArgument } = await import('../../oci/adapter/argument.js');
+  if (await isImageArgument(dirArgument, ctx.cwd)) {
+    const { runImageSbom } = await import('./sbom-image.js');
+    return runImageSbom(ctx, dirArgument, options);
+  }
   const sbom = await loadSbom();
   const specVersion = parseSpecVersion(sbom, options.specVersion);
   const serialNumber =

@@ -20,7 +20,6 @@ import {
 } from '../manifest.js';
 import {
   DIGEST_PATTERN,
-  looksLikeImageReference,
   parseImageReference,
   type ImageReference,
   type LocalImageReference,
@@ -63,30 +62,15 @@ export interface ResolvedImage {
   resolvedFromTag?: string;
 }
 
-/** True when a CLI argument names an image (transport prefix, registry name, layout dir, tarball). */
-export async function isImageArgument(arg: string, cwd: string): Promise<boolean> {
-  if (/^(oci|docker):\/\//.test(arg) || /^(oci-layout|oci-archive|docker-archive):/.test(arg))
-    return true;
-  const info = await stat(path.resolve(cwd, arg)).catch(() => undefined);
-  if (info !== undefined) {
-    if (info.isDirectory()) {
-      return stat(path.join(path.resolve(cwd, arg), 'oci-layout')).then(
-        () => true,
-        () => false
-      );
-    }
-    return false;
-  }
-  return looksLikeImageReference(arg);
-}
+export { isImageArgument } from './argument.js';
 
 async function localReference(arg: string, cwd: string): Promise<ImageReference | undefined> {
   if (/^[a-z-]+:/.test(arg) && !/^[A-Za-z]:[\\/]/.test(arg)) return undefined;
   const absolute = path.resolve(cwd, arg);
   const info = await stat(absolute).catch(() => undefined);
   if (info === undefined) return undefined;
-  if (info.isDirectory()) return { kind: 'layout', path: absolute };
-  return { kind: 'archive', path: absolute };
+  if (info.isDirectory()) return { kind: 'layout', path: arg };
+  return { kind: 'archive', path: arg };
 }
 
 export async function openImage(arg: string, options: OpenImageOptions): Promise<ImageSource> {
@@ -101,8 +85,7 @@ export async function openImage(arg: string, options: OpenImageOptions): Promise
     return registrySource(reference, client);
   }
   const absolute = path.resolve(options.cwd, reference.path);
-  if (reference.kind === 'layout')
-    return layoutSource({ ...reference, path: absolute }, absolute, async () => {});
+  if (reference.kind === 'layout') return layoutSource(reference, absolute, async () => {});
   const dir = await mkdtemp(path.join(os.tmpdir(), 'custody-image-'));
   try {
     await unpackTar(absolute, dir);
@@ -115,9 +98,8 @@ export async function openImage(arg: string, options: OpenImageOptions): Promise
     () => true,
     () => false
   );
-  if (hasIndex && reference.format !== 'docker')
-    return layoutSource({ ...reference, path: absolute }, dir, cleanup);
-  return dockerArchiveSource({ ...reference, path: absolute }, dir, cleanup);
+  if (hasIndex && reference.format !== 'docker') return layoutSource(reference, dir, cleanup);
+  return dockerArchiveSource(reference, dir, cleanup);
 }
 
 function registrySource(reference: RegistryReference, client: RegistryClient): ImageSource {
