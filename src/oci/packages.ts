@@ -79,7 +79,7 @@ export function parseDpkgStatus(text: string, file: string): ImagePackage[] {
   for (const s of stanzas(text)) {
     const name = s.get('Package');
     const version = s.get('Version');
-    if (name === undefined || version === undefined) continue;
+    if (name === undefined || name === '' || version === undefined || version === '') continue;
     const status = s.get('Status');
     // distroless status.d files carry no Status field; a present one must say "installed".
     if (status !== undefined && !/\binstalled$/.test(status)) continue;
