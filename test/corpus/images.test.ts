@@ -7,6 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyImageEvidence } from '../../src/oci/adapter/verify.js';
+import { sha256Digest } from '../../src/oci/manifest.js';
+import { parsePolicy } from '../../src/policy/index.js';
+import { loadTrustedRoot } from '../../src/sign/index.js';
+import type { VerificationReport } from '../../src/verify/types.js';
 import { runCli } from '../helpers/cli.js';
 import { writeLayoutImage, type LayerEntry } from '../helpers/images.js';
 import { corpusPath } from './shared.js';
@@ -122,5 +127,86 @@ describe('custody sbom IMAGE on real package databases', () => {
     expect(purls(node.bom, 'npm').some((p) => p.startsWith('pkg:npm/cowsay@'))).toBe(true);
     const py = await imageSbom('python-site-packages');
     expect(purls(py.bom, 'pypi').length).toBeGreaterThan(0);
+  });
+});
+
+describe('real cosign-signed OCI bundles through the image verifier', () => {
+  const REAL = ['conformance', 'real-world'];
+  const cases = [
+    {
+      name: 'cosign-oci-attestation',
+      digest: '732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4',
+      root: 'cosign-pgi.json',
+      subject: 'cody@soyland.com',
+      issuer: 'https://github.com/login/oauth',
+    },
+    {
+      name: 'rs-cosign-v3-container-signature',
+      digest: 'c811d58de79c92f03214e63aa339484e488d694ae8a6283b5f3f17a9faf50172',
+      root: 'public-good.json',
+      subject:
+        'https://github.com/kubewarden/kubewarden-controller/.github/workflows/release.yml@refs/tags/v1.34.0',
+      issuer: 'https://token.actions.githubusercontent.com',
+    },
+  ];
+
+  async function verify(
+    c: (typeof cases)[number],
+    digest: string,
+    subject = c.subject
+  ): Promise<VerificationReport> {
+    const bytes = await readFile(corpusPath(...REAL, 'cases', c.name, 'bundle.sigstore.json'));
+    const policyText = `apiVersion: custody.dev/v1alpha1\nkind: ReleasePolicy\nmetadata: {name: images}\nspec:\n  signers: [{subject: ${JSON.stringify(subject)}, issuer: ${JSON.stringify(c.issuer)}}]\n  checksums: {required: false}\n  provenance: {required: false}\n  sbom: {required: false}\n`;
+    const { policy, source } = parsePolicy(policyText, 'images.yaml');
+    const trust = loadTrustedRoot(
+      JSON.parse(await readFile(corpusPath(...REAL, 'trusted-roots', c.root), 'utf8'))
+    );
+    return verifyImageEvidence({
+      name: 'registry.example/repo',
+      pinned: `registry.example/repo@sha256:${digest}`,
+      digest: `sha256:${digest}`,
+      discovery: {
+        via: 'referrers-api',
+        ignored: [],
+        bundles: [
+          {
+            referrer: `sha256:${'f'.repeat(64)}`,
+            via: 'referrers-api',
+            bundleDigest: sha256Digest(bytes),
+            bytes,
+          },
+        ],
+      },
+      policy,
+      policySource: source,
+      trust,
+      trustedRootLabel: c.root,
+      now: new Date('2026-11-20T00:00:00Z'),
+    });
+  }
+
+  it.each(cases)('$name: verified and used for its image digest', async (c) => {
+    const report = await verify(c, c.digest);
+    expect(report.summary.failures).toEqual([]);
+    expect(report.attestations).toHaveLength(1);
+    expect(report.attestations[0]).toMatchObject({ status: 'verified', signerAllowed: true });
+    expect(report.release.checks.find((x) => x.id === 'image.referrers')?.status).toBe('pass');
+  });
+
+  it.each(cases)(
+    '$name: attached to another digest it fails (OCI_REFERRER_SUBJECT_MISMATCH)',
+    async (c) => {
+      const report = await verify(c, 'e'.repeat(64));
+      expect(report.verdict).toBe('FAIL');
+      expect(report.summary.failures.map((f) => f.code)).toContain('OCI_REFERRER_SUBJECT_MISMATCH');
+    }
+  );
+
+  it.each(cases)('$name: another signer’s policy ignores it (OCI_REFERRER_IGNORED)', async (c) => {
+    const report = await verify(c, c.digest, 'someone-else@example.com');
+    expect(report.attestations[0]).toMatchObject({
+      code: 'OCI_REFERRER_IGNORED',
+      signerAllowed: false,
+    });
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseStatement } from '../../attest/intoto.js';
 import { parseChecksums } from '../../digest/index.js';
 import { readJSONFile } from '../../io/fs.js';
-import type { PolicyFlags } from '../../policy/index.js';
+import type { Policy, PolicyFlags, PolicySource } from '../../policy/index.js';
 import { validateBom } from '../../sbom/index.js';
 import { embeddedTrustedRoot, loadTrustedRoot, type TrustContext } from '../../sign/index.js';
 import { createBundleVerifier } from '../../verify/adapter/pool.js';
@@ -122,153 +122,22 @@ export async function runImageVerification(
       notes.push(
         'a local image carries no referrers; pass the registry reference to verify its attestations'
       );
-    const name = subjectName(ref);
-    const hex = image.digest.slice('sha256:'.length);
-    const parsed: BundleInput[] = discovery.bundles.map((b) => {
-      const id = `referrer:${b.referrer}`;
-      const file = `${b.referrer}.sigstore.json`;
-      try {
-        return { id, file, bundle: JSON.parse(new TextDecoder().decode(b.bytes)) as unknown };
-      } catch {
-        return { id, file, problem: 'the referrer blob is not JSON' };
-      }
-    });
-
-    // Screening: verify every referrer once, keep only those an allowed signer made.
-    const verifier = createBundleVerifier({ trust, workers: 0 });
-    const keys = policyKeys(policy.signers);
-    const requests: BundleRequest[] = parsed.flatMap((b) =>
-      b.bundle === undefined
-        ? []
-        : [
-            {
-              id: b.id,
-              bundle: b.bundle,
-              publicKeys: usesPublicKey(b.bundle) ? keys : [],
-              requireTransparencyLog: policy.transparency.requireTlog,
-              ...(obj(b.bundle)?.messageSignature !== undefined
-                ? { target: { algorithm: 'sha256' as const, hex } }
-                : {}),
-            },
-          ]
-    );
-    const outcomes = new Map((await verifier.verifyBundles(requests)).map((o) => [o.id, o]));
-    const kept: BundleInput[] = [];
-    const ignoredReports: AttestationReport[] = [];
-    const elsewhere: string[] = [];
-    for (const b of parsed) {
-      const outcome = outcomes.get(b.id);
-      const kind = obj(b.bundle)?.dsseEnvelope !== undefined ? 'dsse' : 'message-signature';
-      if (outcome === undefined || !outcome.ok) {
-        ignoredReports.push({
-          id: b.id,
-          file: b.file,
-          kind: b.bundle === undefined ? 'unreadable' : kind,
-          status: 'invalid',
-          code: outcome?.ok === false ? outcome.code : 'VERIFY_BUNDLE_INVALID',
-          message: `ignored: ${outcome?.ok === false ? outcome.message : (b.problem ?? 'unreadable')}`,
-        });
-        continue;
-      }
-      const match =
-        policy.signers.length === 0
-          ? { allowed: true }
-          : matchSigner(policy.signers, outcome.verified, outcome.keyIndex);
-      if (!match.allowed) {
-        ignoredReports.push({
-          id: b.id,
-          file: b.file,
-          kind,
-          status: 'verified',
-          signerAllowed: false,
-          code: 'OCI_REFERRER_IGNORED',
-          message: `ignored: signer not allowed (${match.reason ?? 'no rule matches'})`,
-        });
-        continue;
-      }
-      const statement =
-        outcome.verified.payload === undefined || kind !== 'dsse'
-          ? undefined
-          : safeStatement(outcome.verified.payload);
-      if (
-        statement !== undefined &&
-        !statement.subject.some((s) => s.digest?.sha256?.toLowerCase() === hex)
-      ) {
-        elsewhere.push(
-          `${b.id} (${statement.predicateType}) names ${statement.subject.map((s) => `${s.name ?? ''}@sha256:${s.digest?.sha256 ?? '?'}`).join(', ')}`
-        );
-      }
-      kept.push(b);
-    }
-
-    const deps: VerifyDeps = {
-      verifyBundles: (rs) => verifier.verifyBundles(rs),
-      parseChecksums: (text) =>
-        parseChecksums(text, { source: 'checksums' }).map((e) => ({
-          name: e.path,
-          algorithm: e.algorithm,
-          hex: e.hex,
-          line: e.line,
-        })),
-      validateSbom: async (bom) => {
-        const result = await validateBom(bom, { source: 'attested SBOM', firstErrorOnly: true });
-        return {
-          valid: result.valid,
-          specVersion: result.specVersion,
-          errors: result.errors.map((e) => `${e.pointer || '/'} ${e.message}`),
-        };
-      },
-    };
-    const report = await verifyRelease(
-      { artifacts: [{ name, digests: { sha256: hex } }], bundles: kept, unsignedStatements: [] },
+    const report = await verifyImageEvidence({
+      name: subjectName(ref),
+      pinned,
+      digest: image.digest,
+      ...(image.resolvedFromTag === undefined ? {} : { resolvedFromTag: image.resolvedFromTag }),
+      discovery,
       policy,
-      deps,
-      options.now,
-      {
-        policySource,
-        ...(options.reportTime === undefined ? {} : { reportTime: options.reportTime }),
-        trustedRoot:
-          options.trustedRoot === undefined
-            ? `embedded:${trust.name}`
-            : path.basename(options.trustedRoot),
-      }
-    );
-    report.attestations.push(...ignoredReports);
-    report.attestations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    addCheck(report, {
-      id: 'image.digest',
-      code: 'OCI_MANIFEST_INVALID',
-      status: 'pass',
-      message: `${pinned}: manifest bytes hash to the digest${image.resolvedFromTag === undefined ? '' : ` (tag ${image.resolvedFromTag} resolved once)`}`,
-      evidence: {
-        digest: image.digest,
-        ...(image.resolvedFromTag === undefined ? {} : { tag: image.resolvedFromTag }),
-      },
+      policySource,
+      trust,
+      trustedRootLabel:
+        options.trustedRoot === undefined
+          ? `embedded:${trust.name}`
+          : path.basename(options.trustedRoot),
+      now: options.now,
+      ...(options.reportTime === undefined ? {} : { reportTime: options.reportTime }),
     });
-    addCheck(
-      report,
-      elsewhere.length > 0
-        ? {
-            id: 'image.referrers',
-            code: 'OCI_REFERRER_SUBJECT_MISMATCH',
-            status: 'fail',
-            message: `attached to ${image.digest} but about another image: ${elsewhere.join('; ')}`,
-          }
-        : {
-            id: 'image.referrers',
-            code: 'OCI_REFERRER_SUBJECT_MISMATCH',
-            status: 'pass',
-            message: `${kept.length} referrer bundle(s) used (${discovery.via}); ${ignoredReports.length + discovery.ignored.length} ignored`,
-            evidence: {
-              via: discovery.via,
-              used: kept.length,
-              ignored: [
-                ...discovery.ignored,
-                ...ignoredReports.map((r) => ({ referrer: r.id, reason: r.message ?? '' })),
-              ],
-            },
-          }
-    );
     return {
       report,
       image: {
@@ -282,6 +151,173 @@ export async function runImageVerification(
   } finally {
     await image.source.close();
   }
+}
+
+export interface ImageEvidence {
+  /** The artifact name in the report: `HOST/REPO`. */
+  name: string;
+  pinned: string;
+  digest: string;
+  resolvedFromTag?: string;
+  discovery: Discovery;
+  policy: Policy;
+  policySource: PolicySource;
+  trust: TrustContext;
+  trustedRootLabel: string;
+  now: Date;
+  reportTime?: Date;
+}
+
+/** Screens the discovered referrer bundles and runs the release engine on the image (no I/O). */
+export async function verifyImageEvidence(input: ImageEvidence): Promise<VerificationReport> {
+  const { name, pinned, discovery, policy, trust } = input;
+  const image = { digest: input.digest, resolvedFromTag: input.resolvedFromTag };
+  const options = { now: input.now, reportTime: input.reportTime };
+  const policySource = input.policySource;
+  const hex = image.digest.slice('sha256:'.length);
+  const parsed: BundleInput[] = discovery.bundles.map((b) => {
+    const id = `referrer:${b.referrer}`;
+    const file = `${b.referrer}.sigstore.json`;
+    try {
+      return { id, file, bundle: JSON.parse(new TextDecoder().decode(b.bytes)) as unknown };
+    } catch {
+      return { id, file, problem: 'the referrer blob is not JSON' };
+    }
+  });
+
+  // Screening: verify every referrer once, keep only those an allowed signer made.
+  const verifier = createBundleVerifier({ trust, workers: 0 });
+  const keys = policyKeys(policy.signers);
+  const requests: BundleRequest[] = parsed.flatMap((b) =>
+    b.bundle === undefined
+      ? []
+      : [
+          {
+            id: b.id,
+            bundle: b.bundle,
+            publicKeys: usesPublicKey(b.bundle) ? keys : [],
+            requireTransparencyLog: policy.transparency.requireTlog,
+            ...(obj(b.bundle)?.messageSignature !== undefined
+              ? { target: { algorithm: 'sha256' as const, hex } }
+              : {}),
+          },
+        ]
+  );
+  const outcomes = new Map((await verifier.verifyBundles(requests)).map((o) => [o.id, o]));
+  const kept: BundleInput[] = [];
+  const ignoredReports: AttestationReport[] = [];
+  const elsewhere: string[] = [];
+  for (const b of parsed) {
+    const outcome = outcomes.get(b.id);
+    const kind = obj(b.bundle)?.dsseEnvelope !== undefined ? 'dsse' : 'message-signature';
+    if (outcome === undefined || !outcome.ok) {
+      ignoredReports.push({
+        id: b.id,
+        file: b.file,
+        kind: b.bundle === undefined ? 'unreadable' : kind,
+        status: 'invalid',
+        code: outcome?.ok === false ? outcome.code : 'VERIFY_BUNDLE_INVALID',
+        message: `ignored: ${outcome?.ok === false ? outcome.message : (b.problem ?? 'unreadable')}`,
+      });
+      continue;
+    }
+    const match =
+      policy.signers.length === 0
+        ? { allowed: true }
+        : matchSigner(policy.signers, outcome.verified, outcome.keyIndex);
+    if (!match.allowed) {
+      ignoredReports.push({
+        id: b.id,
+        file: b.file,
+        kind,
+        status: 'verified',
+        signerAllowed: false,
+        code: 'OCI_REFERRER_IGNORED',
+        message: `ignored: signer not allowed (${match.reason ?? 'no rule matches'})`,
+      });
+      continue;
+    }
+    const statement =
+      outcome.verified.payload === undefined || kind !== 'dsse'
+        ? undefined
+        : safeStatement(outcome.verified.payload);
+    if (
+      statement !== undefined &&
+      !statement.subject.some((s) => s.digest?.sha256?.toLowerCase() === hex)
+    ) {
+      elsewhere.push(
+        `${b.id} (${statement.predicateType}) names ${statement.subject.map((s) => `${s.name ?? ''}@sha256:${s.digest?.sha256 ?? '?'}`).join(', ')}`
+      );
+    }
+    kept.push(b);
+  }
+
+  const deps: VerifyDeps = {
+    verifyBundles: (rs) => verifier.verifyBundles(rs),
+    parseChecksums: (text) =>
+      parseChecksums(text, { source: 'checksums' }).map((e) => ({
+        name: e.path,
+        algorithm: e.algorithm,
+        hex: e.hex,
+        line: e.line,
+      })),
+    validateSbom: async (bom) => {
+      const result = await validateBom(bom, { source: 'attested SBOM', firstErrorOnly: true });
+      return {
+        valid: result.valid,
+        specVersion: result.specVersion,
+        errors: result.errors.map((e) => `${e.pointer || '/'} ${e.message}`),
+      };
+    },
+  };
+  const report = await verifyRelease(
+    { artifacts: [{ name, digests: { sha256: hex } }], bundles: kept, unsignedStatements: [] },
+    policy,
+    deps,
+    options.now,
+    {
+      policySource,
+      ...(options.reportTime === undefined ? {} : { reportTime: options.reportTime }),
+      trustedRoot: input.trustedRootLabel,
+    }
+  );
+  report.attestations.push(...ignoredReports);
+  report.attestations.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  addCheck(report, {
+    id: 'image.digest',
+    code: 'OCI_MANIFEST_INVALID',
+    status: 'pass',
+    message: `${pinned}: manifest bytes hash to the digest${image.resolvedFromTag === undefined ? '' : ` (tag ${image.resolvedFromTag} resolved once)`}`,
+    evidence: {
+      digest: image.digest,
+      ...(image.resolvedFromTag === undefined ? {} : { tag: image.resolvedFromTag }),
+    },
+  });
+  addCheck(
+    report,
+    elsewhere.length > 0
+      ? {
+          id: 'image.referrers',
+          code: 'OCI_REFERRER_SUBJECT_MISMATCH',
+          status: 'fail',
+          message: `attached to ${image.digest} but about another image: ${elsewhere.join('; ')}`,
+        }
+      : {
+          id: 'image.referrers',
+          code: 'OCI_REFERRER_SUBJECT_MISMATCH',
+          status: 'pass',
+          message: `${kept.length} referrer bundle(s) used (${discovery.via}); ${ignoredReports.length + discovery.ignored.length} ignored`,
+          evidence: {
+            via: discovery.via,
+            used: kept.length,
+            ignored: [
+              ...discovery.ignored,
+              ...ignoredReports.map((r) => ({ referrer: r.id, reason: r.message ?? '' })),
+            ],
+          },
+        }
+  );
+  return report;
 }
 
 function safeStatement(payload: Uint8Array): ReturnType<typeof parseStatement> | undefined {
