@@ -152,3 +152,61 @@ VERSION_ID="12"
 VERSION_CODENAME=bookworm
 ID=debian
 `;
+
+/** Writes a multi-platform image: one manifest per platform and an image index tagged `tag`. */
+export async function writeLayoutIndex(
+  dir: string,
+  tag: string,
+  platforms: { os: string; architecture: string; layers: LayerEntry[][] }[]
+): Promise<BuiltImage & { platforms: { digest: string; size: number; platform: string }[] }> {
+  const built = [];
+  for (const p of platforms) {
+    const image = await writeLayoutImage(dir, `${tag}-${p.architecture}`, p.layers, {
+      os: p.os,
+      architecture: p.architecture,
+    });
+    built.push({
+      digest: image.digest,
+      size: image.manifest.byteLength,
+      platform: `${p.os}/${p.architecture}`,
+      os: p.os,
+      architecture: p.architecture,
+    });
+  }
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: built.map((b) => ({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: b.digest,
+        size: b.size,
+        platform: { os: b.os, architecture: b.architecture },
+      })),
+    })
+  );
+  const digest = sha(index);
+  await writeFile(path.join(dir, 'blobs', 'sha256', digest.slice(7)), index);
+  await writeFile(
+    path.join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          digest,
+          size: index.byteLength,
+          annotations: { 'org.opencontainers.image.ref.name': tag },
+        },
+      ],
+    })
+  );
+  return {
+    dir,
+    tag,
+    digest,
+    manifest: index,
+    platforms: built.map(({ digest: d, size, platform }) => ({ digest: d, size, platform })),
+  };
+}

@@ -106,7 +106,7 @@ export async function startRegistry(): Promise<LocalRegistry> {
 }
 
 /** Pushes an OCI layout image into the registry with skopeo (plain HTTP to loopback). */
-export function skopeoPush(layoutDir: string, tag: string, target: string): void {
+export function skopeoPush(layoutDir: string, tag: string, target: string, all = false): void {
   execFileSync(
     SKOPEO_BIN,
     [
@@ -114,6 +114,7 @@ export function skopeoPush(layoutDir: string, tag: string, target: string): void
       '--quiet',
       '--insecure-policy',
       '--dest-tls-verify=false',
+      ...(all ? ['--all'] : []),
       `oci:${layoutDir}:${tag}`,
       `docker://${target}`,
     ],
