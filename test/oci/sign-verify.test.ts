@@ -148,6 +148,35 @@ describe('custody sign/attest/verify IMAGE on docker-registry', () => {
     expect(report.release.checks.find((c) => c.id === 'image.referrers')?.status).toBe('pass');
   });
 
+  it('custody sbom IMAGE → attest sbom --push-to-registry → verify: the SBOM attestation is checked too', async () => {
+    const ref = `${registry.host}/team/app@${imageA.digest}`;
+    const sbom = await runCli(['sbom', ref, '-o', 'app.cdx.json'], { cwd: dir, env });
+    expect(sbom.code).toBe(0);
+    expect(sbom.stdout).toContain('deb');
+    const attest = await runCli(
+      [
+        'attest',
+        'sbom',
+        '--sbom',
+        'app.cdx.json',
+        '--subject',
+        ref,
+        '--push-to-registry',
+        '--name',
+        'app-sbom',
+        ...signing,
+      ],
+      { cwd: dir, env }
+    );
+    expect(attest.stderr).toBe('');
+    expect(attest.code).toBe(0);
+    const { code, report } = await verifyJSON([ref]);
+    expect(code).toBe(0);
+    const checks = report.artifacts[0]?.checks ?? [];
+    expect(checks.find((c) => c.id === 'sbom')?.status).toBe('pass');
+    expect(report.attestations.filter((a) => a.status === 'verified')).toHaveLength(3);
+  });
+
   it('ignores a referrer from a foreign signer instead of trusting it (and still passes on the real ones)', async () => {
     const foreign = await runCli(
       [
