@@ -19,8 +19,7 @@ function flagsOf(options: VerifyOptions, publicKey: string | undefined): PolicyF
   const pick = <K extends keyof PolicyFlags>(
     key: K,
     value: PolicyFlags[K] | undefined
-  ): Partial<PolicyFlags> =>
-    value === undefined ? {} : ({ [key]: value });
+  ): Partial<PolicyFlags> => (value === undefined ? {} : { [key]: value });
   return {
     ...pick('certificateIdentity', options.certificateIdentity),
     ...pick('certificateIdentityRegexp', options.certificateIdentityRegexp),
