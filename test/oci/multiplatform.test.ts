@@ -139,6 +139,18 @@ describe('multi-platform images', () => {
     const run = await runCli(['--json', 'sbom', 'docker-archive:save.tar'], { cwd: dir, env });
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('pkg:deb/debian/from-docker-save@1.0');
+    const { gzipSync } = await import('node:zlib');
+    const gzArchive = await tarBytes([
+      {
+        name: 'manifest.json',
+        content: JSON.stringify([{ Config: 'config.json', Layers: ['abc/layer.tar'] }]),
+      },
+      { name: 'config.json', content: config },
+      { name: 'abc/layer.tar', content: gzipSync(layer) },
+    ]);
+    await writeFile(path.join(dir, 'save-gz.tar'), gzArchive);
+    const gz = await runCli(['--json', 'sbom', 'docker-archive:save-gz.tar'], { cwd: dir, env });
+    expect(gz.stdout).toContain('pkg:deb/debian/from-docker-save@1.0');
     const evil = await tarBytes([{ name: '../escape', content: 'x' }]);
     await writeFile(path.join(dir, 'evil.tar'), evil);
     const refused = await runCli(['sbom', 'oci-archive:evil.tar'], { cwd: dir, env });

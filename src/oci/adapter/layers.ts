@@ -55,37 +55,6 @@ function decompressor(mediaType: string): Transform | PassThrough {
   throw new CustodyError('OCI_MANIFEST_INVALID', `unsupported layer media type ${mediaType}`);
 }
 
-/** Gzip is sniffed too: `docker save` and some tools name compressed layers as plain tar. */
-function sniffing(mediaType: string): Transform {
-  let decided: Transform | PassThrough | undefined;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (decided === undefined) {
-        const gz = chunk[0] === 0x1f && chunk[1] === 0x8b;
-        const zstd =
-          chunk[0] === 0x28 && chunk[1] === 0xb5 && chunk[2] === 0x2f && chunk[3] === 0xfd;
-        decided = gz
-          ? zlib.createGunzip()
-          : zstd
-            ? zlib.createZstdDecompress()
-            : decompressor(mediaType);
-        decided.on('data', (d: Buffer) => this.push(d));
-        decided.on('error', (e) => this.destroy(e));
-      }
-      if (decided.write(chunk)) done();
-      else decided.once('drain', () => done());
-    },
-    flush(done) {
-      if (decided === undefined) {
-        done();
-        return;
-      }
-      decided.once('end', () => done());
-      decided.end();
-    },
-  });
-}
-
 async function readLayer(
   stream: Readable,
   layer: Descriptor,
@@ -129,7 +98,7 @@ async function readLayer(
     });
   });
   try {
-    await pipeline(stream, hasher, sniffing(layer.mediaType), extract);
+    await pipeline(stream, hasher, decompressor(layer.mediaType), extract);
   } catch (error) {
     if (error instanceof CustodyError) throw error;
     throw new CustodyError(

@@ -333,7 +333,13 @@ async function dockerArchiveSource(
     });
     const digest = sha256Digest(bytes);
     files.set(digest, file);
-    return { mediaType, digest, size: bytes.byteLength };
+    // docker save names layers layer.tar whether or not they are compressed: the bytes decide.
+    const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+    return {
+      mediaType: gzip && mediaType.endsWith('.tar') ? `${mediaType}.gzip` : mediaType,
+      digest,
+      size: bytes.byteLength,
+    };
   };
   const config = await describe(entry.Config, MEDIA_TYPES.dockerConfig);
   const layers: Descriptor[] = [];
