@@ -220,6 +220,39 @@ describe('custody sbom IMAGE', () => {
   });
 });
 
+describe('layer size bound', () => {
+  it('refuses a layer longer than its manifest says (OCI_BLOB_INVALID), before hashing the rest', async () => {
+    const img = await writeLayoutImage(path.join(dir, 'short'), 'v1', [
+      [{ name: 'etc/os-release', content: OS_RELEASE_DEBIAN }],
+    ]);
+    const { createHash } = await import('node:crypto');
+    const manifest = JSON.parse(Buffer.from(img.manifest).toString()) as {
+      layers: { size: number }[];
+    };
+    manifest.layers[0]!.size -= 10;
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    await writeFile(path.join(img.dir, 'blobs/sha256', hex), bytes);
+    await writeFile(
+      path.join(img.dir, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha256:${hex}`,
+            size: bytes.byteLength,
+          },
+        ],
+      })
+    );
+    const run = await runCli(['sbom', 'short'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('OCI_BLOB_INVALID');
+    expect(run.stderr).toContain('longer than its declared');
+  });
+});
+
 describe('custody sbom from the registry', () => {
   let registry: LocalRegistry;
   beforeAll(async () => {

@@ -62,8 +62,21 @@ async function readLayer(
 ): Promise<LayerChanges> {
   const changes: LayerChanges = { digest: layer.digest, files: [], deletions: [], opaqueDirs: [] };
   const hash = createHash('sha256');
+  let read = 0;
   const hasher = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      read += chunk.byteLength;
+      // Why: the manifest (digest-checked) states the layer's size; a source that sends more is
+      // not serving this layer, and reading on would let it stream without end.
+      if (read > layer.size) {
+        done(
+          new CustodyError(
+            'OCI_BLOB_INVALID',
+            `layer ${layer.digest} is longer than its declared ${layer.size} bytes`
+          )
+        );
+        return;
+      }
       hash.update(chunk);
       counter.bytes += chunk.byteLength;
       done(null, chunk);
