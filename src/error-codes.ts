@@ -6,6 +6,7 @@ import { CLI_ERROR_CODES } from './cli/codes.js';
 import { CI_ERROR_CODES } from './ci/codes.js';
 import { DIGEST_ERROR_CODES } from './digest/codes.js';
 import { INPUT_ERROR_CODES } from './io/codes.js';
+import { OCI_ERROR_CODES } from './oci/codes.js';
 import { POLICY_ERROR_CODES } from './policy/codes.js';
 import { SBOM_ERROR_CODES } from './sbom/codes.js';
 import { SIGN_ERROR_CODES } from './sign/codes.js';
@@ -34,6 +35,7 @@ export const ERROR_CODES = {
   ...TRACE_ERROR_CODES,
   ...CI_ERROR_CODES,
   ...STACK_ERROR_CODES,
+  ...OCI_ERROR_CODES,
 } as const satisfies ErrorCodeTable;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -245,3 +245,24 @@ export type {
   GateVerdict,
   AgentAuthoredCommit,
 } from './ci/github/gate.js';
+// Container images (src/oci): references, manifests, referrers; registry, layouts, image SBOM, verify.
+export {
+  parseImageReference,
+  formatReference,
+  looksLikeImageReference,
+  parseManifest,
+  buildReferrerManifest,
+  referrersTag,
+  MEDIA_TYPES as OCI_MEDIA_TYPES,
+} from './oci/index.js';
+export type { ImageReference, Descriptor as OciDescriptor, ParsedManifest } from './oci/index.js';
+export { buildImageSbom } from './oci/sbom.js';
+export { imagesInManifests } from './oci/manifests-yaml.js';
+export { RegistryClient } from './oci/adapter/registry.js';
+export { findRegistryCredentials } from './oci/adapter/credentials.js';
+export { openImage, resolveImage } from './oci/adapter/source.js';
+export { attachBundle, discoverBundles } from './oci/adapter/referrers.js';
+export { signImage, pushAttestation, resolveImageArgument } from './oci/adapter/publish.js';
+export { readImageRoot } from './oci/adapter/layers.js';
+export { runImageVerification, verifyImageEvidence } from './oci/adapter/verify.js';
+export type { ImageVerificationOptions, ImageVerificationResult } from './oci/adapter/verify.js';

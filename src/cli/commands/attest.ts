@@ -16,6 +16,7 @@ import {
 } from '../../attest/agent.js';
 import { byproductsFromText } from '../../attest/byproducts.js';
 import type { InTotoStatement, ResourceDescriptor } from '../../attest/intoto.js';
+import { normalizeSubjects } from '../../attest/intoto.js';
 import { attestationDescriptor, attestationKind, statementDigest } from '../../attest/link.js';
 import {
   appendBundle,
@@ -61,7 +62,15 @@ import { startLocalSigstoreStack } from '../../stack/index.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
 import type { DemoStep } from '../demo/state.js';
+import {
+  addImageFlags,
+  imageSubjects,
+  pushImageAttestation,
+  splitImageArguments,
+  type ImageFlags,
+} from './image.js';
 import { addSignerFlags, signerConfigFromFlags, type SignerFlags } from './sign.js';
+import type { ResolvedImage } from '../../oci/adapter/source.js';
 import { resolveTrust } from './verify-bundle.js';
 
 /** Prompts are hashed, never stored; anything bigger than this is not a prompt. */
@@ -69,10 +78,11 @@ const PROMPT_LIMIT = 16 * 1024 * 1024;
 const PLAN_LIMIT = 16 * 1024 * 1024;
 const BYPRODUCT_LIMIT = 256 * 1024 * 1024;
 
-interface CommonOptions extends SignerFlags {
+interface CommonOptions extends SignerFlags, ImageFlags {
   subject: string[];
   subjectName?: string[];
   subjectDigest?: string[];
+  pushToRegistry?: boolean;
   checksums?: string;
   outputDir?: string;
   output?: string;
@@ -152,7 +162,16 @@ function addCommonFlags(command: Command): Command {
       collect,
       []
     )
-    .option('--subject <path|glob>', 'artifact file or glob to attest (repeatable)', collect, [])
+    .option(
+      '--subject <path|glob|image>',
+      'artifact file, glob or image (HOST/REPO:TAG, oci://HOST/REPO@sha256:…) to attest (repeatable)',
+      collect,
+      []
+    )
+    .option(
+      '--push-to-registry',
+      'attach the signed attestation to each image subject in its registry (OCI 1.1 referrer)'
+    )
     .option(
       '--checksums <file>',
       'SHA256SUMS-style file: its entries and the file itself are subjects'
@@ -172,7 +191,7 @@ function addCommonFlags(command: Command): Command {
       '--statement-only',
       'write the validated, unsigned statement to <name>.<kind>.statement.json'
     );
-  return addSignerFlags(command);
+  return addImageFlags(addSignerFlags(command));
 }
 
 export const registerAttest: CommandRegistrar = (program, ctx) => {
@@ -776,18 +795,28 @@ async function instructionsOf(
 
 // ---------------------------------------------------------------- shared
 
+/** Image subjects resolved by subjectsOf, per command invocation (for --push-to-registry). */
+const resolvedImages = new WeakMap<CommonOptions, ResolvedImage[]>();
+
 async function subjectsOf(
   ctx: CliContext,
   options: CommonOptions,
   { allowEmpty = false }: { allowEmpty?: boolean } = {}
 ): Promise<CollectedSubjects> {
+  const split = await splitImageArguments(ctx, options.subject);
   const collected = await collectSubjects({
-    subjects: options.subject,
+    subjects: split.files,
     ...(options.checksums === undefined ? {} : { checksums: options.checksums }),
     cwd: ctx.cwd,
   });
   const named = digestSubjects(options.subjectName ?? [], options.subjectDigest ?? []);
   if (named.length > 0) collected.subjects = [...collected.subjects, ...named];
+  if (split.images.length > 0) {
+    // Each image tag is resolved to a digest here, once; the push later uses these digests.
+    const images = await imageSubjects(ctx, split.images, options);
+    resolvedImages.set(options, images.resolved);
+    collected.subjects = normalizeSubjects([...collected.subjects, ...images.subjects]);
+  }
   if (!allowEmpty && collected.subjects.length === 0) {
     throw new CustodyError(
       'ATTEST_NO_SUBJECTS',
@@ -862,10 +891,19 @@ async function emit(
   await appendBundle(plan.jsonl, bundle);
   const bundleFile =
     options.bundlePerKind === true ? await writeBundleFile(plan, kind, bundle) : undefined;
+  const images = resolvedImages.get(options) ?? [];
+  if (options.pushToRegistry === true && images.length === 0) {
+    throw new CustodyError('USAGE_INVALID', '--push-to-registry needs an image --subject');
+  }
+  const pushed =
+    options.pushToRegistry === true
+      ? await pushImageAttestation(ctx, images, statement, bundle, options)
+      : undefined;
   return {
     text: [
       `${kind} attestation for ${statement.subject.length} subject(s) signed as ${identityLabel}`,
       `  → ${rel(plan.jsonl)}${bundleFile === undefined ? '' : `, ${rel(bundleFile)}`}`,
+      ...(pushed?.lines ?? []),
     ].join('\n'),
     json: {
       ...summary,
@@ -873,6 +911,7 @@ async function emit(
       identity: identityLabel,
       jsonl: rel(plan.jsonl),
       ...(bundleFile === undefined ? {} : { bundle: rel(bundleFile) }),
+      ...(pushed === undefined ? {} : { pushed: pushed.json }),
     },
   };
 }

@@ -46,6 +46,8 @@ const loadSbom = (): Promise<Sbom> => import('../../sbom/index.js');
 const loadDiscover = (): Promise<typeof DiscoverModule> => import('../../sbom/adapter/discover.js');
 
 interface SbomOptions {
+  platform?: string;
+  plainHttp?: boolean;
   lockfile?: string;
   output?: string;
   specVersion: string;
@@ -74,7 +76,16 @@ export const registerSbom: CommandRegistrar = (program, ctx) => {
     .description(
       'write a CycloneDX SBOM from package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml or yarn.lock (no install, no network); validate CycloneDX JSON'
     )
-    .argument('[dir]', 'project directory holding the lockfile', '.')
+    .argument(
+      '[dir]',
+      'project directory holding the lockfile, or an image (HOST/REPO:TAG, OCI layout, tarball)',
+      '.'
+    )
+    .option(
+      '--platform <os/arch>',
+      'images: the platform of a multi-platform index (default linux/amd64)'
+    )
+    .option('--plain-http', 'images: allow plain HTTP to a registry that is not on loopback')
     .option(
       '--lockfile <file>',
       'lockfile to read (default: every lockfile in DIR); a Go executable gives the modules linked into it'
@@ -314,6 +325,11 @@ async function runSbom(
   options: SbomOptions,
   command: Command
 ): Promise<CommandOutput> {
+  const { isImageArgument } = await import('../../oci/adapter/argument.js');
+  if (await isImageArgument(dirArgument, ctx.cwd)) {
+    const { runImageSbom } = await import('./sbom-image.js');
+    return runImageSbom(ctx, dirArgument, options);
+  }
   const sbom = await loadSbom();
   const specVersion = parseSpecVersion(sbom, options.specVersion);
   const format = parseFormat(options.format);

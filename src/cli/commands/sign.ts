@@ -19,6 +19,7 @@ import { prettyCanonicalJSON } from '../../util/canonical-json.js';
 import { registerSecret } from '../../util/redact.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
+import { addImageFlags, signImages, splitImageArguments, type ImageFlags } from './image.js';
 import { ARTIFACT_LIMIT, resolveTrust } from './verify-bundle.js';
 
 export interface SignerFlags {
@@ -37,9 +38,11 @@ export interface SignerFlags {
   retries?: string;
 }
 
-interface SignOptions extends SignerFlags {
+interface SignOptions extends SignerFlags, ImageFlags {
   bundle?: string;
   trustedRoot?: string;
+  recursive?: boolean;
+  push?: boolean;
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -184,13 +187,18 @@ export const registerSign: CommandRegistrar = (program, ctx) => {
     .description(
       'sign files with Sigstore (keyless OIDC or --key), writing <file>.sigstore.json bundles (v0.3)'
     )
-    .argument('<files...>', 'files to sign (artifacts, SHA256SUMS, SBOMs)')
-    .option('--bundle <file>', 'bundle output path (only with a single file)')
+    .argument(
+      '<files...>',
+      'files to sign (artifacts, SHA256SUMS, SBOMs) or images (oci://HOST/REPO@sha256:…, HOST/REPO:TAG, OCI layout, tarball)'
+    )
+    .option('--bundle <file>', 'bundle output path (only with a single file or image)')
     .option(
       '--trusted-root <file>',
       'verify each new bundle against this trusted_root.json before writing it'
-    );
-  addSignerFlags(command).action(
+    )
+    .option('--recursive', 'images: also sign each platform manifest of a multi-platform index')
+    .option('--no-push', 'images: do not attach the signature to the image in its registry');
+  addImageFlags(addSignerFlags(command)).action(
     commandAction<[string[], SignOptions]>(ctx, (files, options) => runSign(ctx, files, options))
   );
 };
@@ -212,7 +220,18 @@ async function runSign(
   ) {
     throw new CustodyError('USAGE_INVALID', '--bundle would overwrite the file being signed');
   }
+  const split = await splitImageArguments(ctx, files);
   const { config, identityLabel } = await signerConfigFromFlags(ctx, options);
+  if (split.images.length > 0) {
+    if (split.files.length > 0) {
+      throw new CustodyError('USAGE_INVALID', 'sign files and images in separate calls');
+    }
+    const signed = await signImages(ctx, split.images, config, options);
+    return {
+      text: [`signed as ${identityLabel}`, ...signed.lines].join('\n'),
+      json: { identity: identityLabel, images: signed.json },
+    };
+  }
   const trust =
     options.trustedRoot === undefined
       ? undefined

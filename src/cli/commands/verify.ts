@@ -13,9 +13,14 @@ import { buildVsa } from '../../verify/vsa.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
 import type { DemoStep } from '../demo/state.js';
+import { splitImageArguments } from './image.js';
 import { signerConfigFromFlags, type SignerFlags } from './sign.js';
+import { runVerifyImages } from './verify-image.js';
 
-interface VerifyOptions {
+export interface VerifyOptions {
+  images?: string;
+  plainHttp?: boolean;
+  cosignTags?: boolean;
   policy?: string;
   trustedRoot?: string;
   staging?: boolean;
@@ -60,9 +65,15 @@ export const registerVerify: CommandRegistrar = (program, ctx) => {
     )
     .argument(
       '[targets...]',
-      'a release directory (default .), or artifact files and sha256:<hex> digests'
+      'a release directory (default .), artifact files and sha256:<hex> digests, or images (HOST/REPO@sha256:…, HOST/REPO:TAG)'
     )
     .option('--policy <file>', 'release policy (YAML, apiVersion custody.dev/v1alpha1)')
+    .option(
+      '--images <file>',
+      'verify every image named in a Kubernetes manifest or Helm-rendered YAML (each must be pinned by digest)'
+    )
+    .option('--plain-http', 'images: allow plain HTTP to a registry that is not on loopback')
+    .option('--cosign-tags', "images: also look for cosign's sha256-<hex>.sig / .att tags")
     .option('--trusted-root <file>', 'Sigstore trusted_root.json (default: embedded public-good)')
     .option('--staging', 'use the embedded Sigstore staging trusted root')
     .option('--checksums <file>', 'checksums file (default: the policy’s, SHA256SUMS)')
@@ -146,6 +157,10 @@ export async function runVerifyCommand(
   const now = ctx.now();
   const reportTime = resolveBuildTime(ctx.env.SOURCE_DATE_EPOCH, now);
   const outputs = [options.output, options.vsa].filter((o): o is string => o !== undefined);
+  const split = await splitImageArguments(ctx, targets);
+  if (options.images !== undefined || split.images.length > 0) {
+    return runVerifyImages(ctx, split, options, { now, reportTime, format, publicKey });
+  }
   const result = await runVerification({
     cwd: ctx.cwd,
     targets,
