@@ -24,6 +24,8 @@ const signerRule = {
     subject: { type: 'string', minLength: 1 },
     subjectRegExp: { type: 'string', minLength: 1 },
     signerWorkflow: { type: 'string', minLength: 1 },
+    sourceRepository: { type: 'string', minLength: 1 },
+    sourceOwner: { type: 'string', minLength: 1 },
     extensions: {
       type: 'object',
       additionalProperties: false,

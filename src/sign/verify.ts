@@ -22,6 +22,8 @@ import { parseJSONText } from '../io/fs.js';
 import { certificateIdentity, isSelfSigned, type FulcioExtensions } from './certificate.js';
 import { verifyPrehashed, type DigestAlgorithm } from './prehash.js';
 import type { TrustContext } from './trust.js';
+import { matchSignerRules } from '../policy/identity.js';
+import type { SignerRule } from '../policy/types.js';
 
 export type SigstoreBundleJSON = SerializedBundle;
 
@@ -51,6 +53,12 @@ export interface IdentityPolicy {
    * `subjectAlternativeName` (a chain to Fulcio alone says nothing about who signed).
    */
   anyIdentity?: boolean;
+  /**
+   * Allowed signers as policy rules (alternatives), matched by the shared matcher of
+   * src/policy/identity.ts: the CLI, the actions and trace build these from the same flags, so a
+   * pin means the same thing everywhere (full-match regexps, pinned @ref, source pins).
+   */
+  rules?: readonly SignerRule[];
 }
 
 export interface VerifyOptions {
@@ -343,7 +351,18 @@ function checkIdentity(
       { details: { field: what, expected: String(expected), actual } }
     );
   };
-  if (policy.subjectAlternativeName !== undefined) {
+  if (policy.rules !== undefined) {
+    const match = matchSignerRules(policy.rules, {
+      subjectAlternativeName: san,
+      issuer: extensions.issuer,
+      extensions: { ...extensions },
+    });
+    if (match.reason !== undefined) {
+      throw new CustodyError('VERIFY_IDENTITY_MISMATCH', `certificate ${match.reason}`, {
+        details: { field: 'signer', reason: match.reason },
+      });
+    }
+  } else if (policy.subjectAlternativeName !== undefined) {
     if (!matches(policy.subjectAlternativeName, san)) {
       mismatch('identity (SAN)', policy.subjectAlternativeName, san);
     }

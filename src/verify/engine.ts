@@ -228,7 +228,9 @@ export async function verifyRelease(
       continue;
     }
     const verified = outcome.verified;
-    const match = matchSigner(policy.signers, verified, outcome.keyIndex);
+    const match = matchSigner(policy.signers, verified, outcome.keyIndex, {
+      sourcePinnedElsewhere: sourcePinnedByProvenance(policy),
+    });
     attestations.push({
       id: input.id,
       file: input.file,
@@ -801,6 +803,19 @@ function provenanceChecks(
   }
   checks.push(certificateAgreement(facts, P.certificateAgreement));
   return level;
+}
+
+/**
+ * Exact provenance source repositories plus certificate agreement pin the source as well as a
+ * signer rule's sourceRepository does (a glob would not).
+ */
+function sourcePinnedByProvenance(policy: Policy): boolean {
+  const repos = policy.provenance.sourceRepositories;
+  return (
+    policy.provenance.certificateAgreement &&
+    repos.length > 0 &&
+    repos.every((r) => !/[*?[\]{}!]/.test(r))
+  );
 }
 
 function normalizeRepo(url: string): string {

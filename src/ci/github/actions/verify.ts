@@ -8,7 +8,14 @@ import { CustodyError } from '../../../errors.js';
 import { readTextLimited, writeFileAtomic } from '../../../io/fs.js';
 import type { VerificationReport } from '../../../verify/types.js';
 import { heading, table, type SummaryBlock } from '../summary.js';
-import { GITHUB_ACTIONS_ISSUER, repoRef, requireToken, workspacePath } from './common.js';
+import { sourcePinFromFlags } from '../../../policy/identity.js';
+import {
+  ACTION_INPUT_NAMES,
+  GITHUB_ACTIONS_ISSUER,
+  repoRef,
+  requireToken,
+  workspacePath,
+} from './common.js';
 import type { ActionDefinition, ActionDeps, ActionResult, InputReader } from './framework.js';
 import { createGitHubApi, type GitHubApi } from './github-api.js';
 
@@ -20,6 +27,9 @@ export const VERIFY_INPUTS = [
   'certificate-identity-regexp',
   'certificate-oidc-issuer',
   'signer-workflow',
+  'repo',
+  'owner',
+  'source-repository',
   'source-ref',
   'source-digest',
   'deny-self-hosted-runners',
@@ -51,6 +61,9 @@ export interface VerifyInputs {
   readonly certificateIdentityRegexp: string | undefined;
   readonly certificateOidcIssuer: string | undefined;
   readonly signerWorkflow: string | undefined;
+  readonly repo: string | undefined;
+  readonly owner: string | undefined;
+  readonly sourceRepository: string | undefined;
   readonly sourceRef: string | undefined;
   readonly sourceDigest: string | undefined;
   readonly denySelfHostedRunners: boolean;
@@ -70,6 +83,9 @@ export function readVerifyInputs(read: InputReader<VerifyInput>): VerifyInputs {
     certificateIdentityRegexp: read.optional('certificate-identity-regexp'),
     certificateOidcIssuer: read.optional('certificate-oidc-issuer'),
     signerWorkflow: read.optional('signer-workflow'),
+    repo: read.optional('repo'),
+    owner: read.optional('owner'),
+    sourceRepository: read.optional('source-repository'),
     sourceRef: read.optional('source-ref'),
     sourceDigest: read.optional('source-digest'),
     denySelfHostedRunners: read.boolean('deny-self-hosted-runners', false),
@@ -93,6 +109,8 @@ export function readVerifyInputs(read: InputReader<VerifyInput>): VerifyInputs {
       }
     );
   }
+  // Checked here so a bad pin is an input error of the action, before any file is read.
+  sourcePinFromFlags(inputs, ACTION_INPUT_NAMES, 'ACTION_INPUT_INVALID');
   return inputs;
 }
 
@@ -134,6 +152,11 @@ export async function runVerify(
         ? {}
         : { certificateOidcIssuer: inputs.certificateOidcIssuer ?? GITHUB_ACTIONS_ISSUER }),
       ...(inputs.signerWorkflow === undefined ? {} : { signerWorkflow: inputs.signerWorkflow }),
+      ...(inputs.repo === undefined ? {} : { repo: inputs.repo }),
+      ...(inputs.owner === undefined ? {} : { owner: inputs.owner }),
+      ...(inputs.sourceRepository === undefined
+        ? {}
+        : { sourceRepository: inputs.sourceRepository }),
       ...(inputs.sourceRef === undefined ? {} : { sourceRef: inputs.sourceRef }),
       ...(inputs.sourceDigest === undefined ? {} : { sourceDigest: inputs.sourceDigest }),
       ...(inputs.denySelfHostedRunners ? { denySelfHostedRunners: true } : {}),
