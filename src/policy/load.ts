@@ -85,6 +85,7 @@ export function defaultPolicy(name = 'default'): Policy {
     },
     freshness: {},
     transparency: { requireTlog: true, minTimestamps: 0 },
+    files: { requireVerified: true, allowUnverified: [] },
   };
 }
 
@@ -96,6 +97,8 @@ export function flagOnlyPolicy(): Policy {
   const policy = defaultPolicy('command-line flags');
   policy.checksums.required = false;
   policy.sbom.required = false;
+  // gh semantics: files nobody attested are listed in the report, not failed.
+  policy.files.requireVerified = false;
   return policy;
 }
 
@@ -259,6 +262,7 @@ interface PolicyDocumentShape {
     agents?: Partial<Policy['agents']>;
     freshness?: { maxAge?: string };
     transparency?: Partial<Policy['transparency']>;
+    files?: Partial<Policy['files']>;
   };
 }
 
@@ -278,6 +282,7 @@ function normalize(doc: PolicyDocumentShape): Policy {
         ? {}
         : { maxAgeSeconds: parseDuration(spec.freshness.maxAge) },
     transparency: { ...base.transparency, ...spec.transparency },
+    files: { ...base.files, ...spec.files },
   };
 }
 

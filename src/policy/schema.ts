@@ -138,6 +138,21 @@ export const POLICY_SCHEMA = {
             minTimestamps: { type: 'integer', minimum: 0, maximum: 10 },
           },
         },
+        files: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            requireVerified: {
+              type: 'boolean',
+              description:
+                'fail when a release file is neither verified nor allowed (default true)',
+            },
+            allowUnverified: {
+              ...stringList,
+              description: 'globs of release files that may stay unverified (e.g. README.md)',
+            },
+          },
+        },
       },
     },
   },

@@ -96,4 +96,9 @@ export interface Policy {
   };
   freshness: { maxAgeSeconds?: number };
   transparency: { requireTlog: boolean; minTimestamps: number };
+  /**
+   * Release-directory completeness: every regular file is verified or listed as unverified;
+   * with requireVerified an unverified file fails unless a glob of allowUnverified matches it.
+   */
+  files: { requireVerified: boolean; allowUnverified: string[] };
 }

@@ -12,6 +12,7 @@ import type { Policy, PolicySource } from '../policy/index.js';
 import type { VerifiedBundle } from '../sign/index.js';
 import { toRFC3339 } from '../util/time.js';
 import { provenanceFacts, splitGitURI, type ProvenanceFacts } from './provenance-facts.js';
+import { filesCheck } from './completeness.js';
 import { evaluateSbom } from './sbom-checks.js';
 import { describeSigner, matchSigner, policyKeys } from './signer.js';
 import type {
@@ -370,12 +371,25 @@ export async function verifyRelease(
   }
   const sbomCache = new Map<string, Check[]>();
   const provenanceForAgents: ProvenanceFacts[] = [];
+  // A signed checksums file binds names to digests; without one, only the provenance can.
+  const checksumsSigned =
+    checksumsName !== undefined &&
+    messageSignatures.some((m) => m.target === checksumsName && m.allowed && m.verified);
   const artifacts: ArtifactReport[] = inputs.artifacts.map((artifact) => {
     const checks: Check[] = [];
-    checks.push(checksumCheck(artifact, checksumLines, inputs.checksums !== undefined, policy));
+    const sumCheck = checksumCheck(artifact, checksumLines, inputs.checksums !== undefined, policy);
+    checks.push(sumCheck);
     const relied: VerifiedBundle[] = [];
     checks.push(signatureCheck(artifact, messageSignatures, policy, relied));
-    const level = provenanceChecks(artifact, evidence, policy, checks, relied, provenanceForAgents);
+    const level = provenanceChecks(
+      artifact,
+      evidence,
+      policy,
+      checks,
+      relied,
+      provenanceForAgents,
+      checksumsSigned && sumCheck.status === 'pass'
+    );
     sbomChecks(artifact, evidence, policy, sbomValidations, checks, relied, sbomCache);
     const checksumsBundle = messageSignatures.find(
       (m) => m.target === checksumsName && m.allowed && m.verified !== undefined
@@ -393,6 +407,25 @@ export async function verifyRelease(
     };
   });
 
+  const completeness = filesCheck({
+    inputs,
+    policy,
+    attestations,
+    checksumsVerified:
+      checksumsSigned ||
+      (checksumLines !== undefined &&
+        [...checksumLines.keys()].every(
+          (name) =>
+            artifacts.find((a) => a.name === name)?.checks.find((c) => c.id === 'checksum')
+              ?.status === 'pass'
+        )),
+    attestedBoms: evidence
+      .filter(
+        (e) => e.verified !== undefined && e.signerAllowed && isSbomType(e.statement.predicateType)
+      )
+      .map((e) => e.statement.predicate),
+  });
+  if (completeness !== undefined) releaseChecks.push(completeness);
   releaseChecks.push(...agentChecks(evidence, provenanceForAgents, inputs, policy));
 
   const all = [...releaseChecks, ...artifacts.flatMap((a) => a.checks)];
@@ -651,7 +684,8 @@ function provenanceChecks(
   policy: Policy,
   checks: Check[],
   relied: VerifiedBundle[],
-  forAgents: ProvenanceFacts[]
+  forAgents: ProvenanceFacts[],
+  nameBoundByChecksums: boolean
 ): 0 | 1 | 2 {
   const P = policy.provenance;
   const covering = evidence.filter((e) => coversArtifact(e.statement.subject, artifact));
@@ -719,6 +753,7 @@ function provenanceChecks(
     );
     return 0;
   }
+  checks.push(subjectNameCheck(artifact, accepted, nameBoundByChecksums));
   for (const e of accepted) if (e.verified !== undefined) relied.push(e.verified);
   const facts = accepted.map((e) => ({
     e,
@@ -803,6 +838,53 @@ function provenanceChecks(
   }
   checks.push(certificateAgreement(facts, P.certificateAgreement));
   return level;
+}
+
+/** The file names a provenance subject name stands for (npm provenance names a purl, not the tarball). */
+function subjectFileNames(name: string): string[] {
+  const base = name.split('/').pop() ?? name;
+  const npm = /^pkg:npm\/(?:(?:%40|@)([^/]+)\/)?([^@/]+)@([^?#]+)/.exec(name);
+  if (npm === null) return [name, base];
+  const [, scope, pkg, version] = npm;
+  return [
+    `${pkg ?? ''}-${version ?? ''}.tgz`,
+    ...(scope === undefined ? [] : [`${scope}-${pkg ?? ''}-${version ?? ''}.tgz`]),
+  ];
+}
+
+/**
+ * Without a signed checksums file, a digest alone proves only *some* attested build: a binary
+ * renamed to another artifact's name (or an older signed build swapped in) would still be covered.
+ * The provenance must then name the file by its name too.
+ */
+function subjectNameCheck(
+  artifact: ArtifactInput,
+  accepted: readonly Evidence[],
+  nameBoundByChecksums: boolean
+): Check {
+  const id = 'provenance.subject-name';
+  if (nameBoundByChecksums)
+    return pass(
+      id,
+      'VERIFY_SUBJECT_NAME_MISMATCH',
+      'name bound to the digest by the signed checksums file'
+    );
+  if (/^sha(256|384|512):/.test(artifact.name))
+    return skip(id, 'VERIFY_SUBJECT_NAME_MISMATCH', 'a digest argument has no file name to bind');
+  const fileName = artifact.name.split('/').pop() ?? artifact.name;
+  const names = accepted.flatMap((e) =>
+    e.statement.subject
+      .filter((subject) => coversArtifact([subject], artifact))
+      .map((subject) => subject.name ?? '')
+  );
+  if (names.some((n) => subjectFileNames(n).some((f) => f === artifact.name || f === fileName)))
+    return pass(id, 'VERIFY_SUBJECT_NAME_MISMATCH', `the provenance names ${artifact.name}`);
+  return fail(
+    id,
+    'VERIFY_SUBJECT_NAME_MISMATCH',
+    `the provenance attests this digest as ${[...new Set(names)].map((n) => JSON.stringify(n)).join(', ')}, not ${JSON.stringify(artifact.name)}, and no signed checksums file binds the name`,
+    { expected: artifact.name, found: [...new Set(names)] }
+  );
 }
 
 /**

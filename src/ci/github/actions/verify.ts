@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError } from '../../../errors.js';
 import { readTextLimited, writeFileAtomic } from '../../../io/fs.js';
+import { FILES_CHECK_ID } from '../../../verify/completeness.js';
 import type { VerificationReport } from '../../../verify/types.js';
 import { heading, table, type SummaryBlock } from '../summary.js';
 import { sourcePinFromFlags } from '../../../policy/identity.js';
@@ -177,7 +178,7 @@ export async function runVerify(
   let attestationIds: string[] = [];
   const publishBlocks: SummaryBlock[] = [];
   if (passed && (inputs.uploadRelease || inputs.uploadAttestations)) {
-    const published = await publish(inputs, deps, releaseDir, [reportPath, jsonPath]);
+    const published = await publish(inputs, deps, releaseDir, verifiedFiles(report));
     uploaded = published.assets;
     attestationIds = published.attestations.map((a) => a.id);
     publishBlocks.push(
@@ -233,12 +234,28 @@ function failureBlocks(report: VerificationReport): SummaryBlock[] {
   ];
 }
 
-/** Uploads what verified: every file of the release directory, and DSSE bundles to the API. */
+/**
+ * Exactly the files the verification accounted for as verified (the `release.files` check):
+ * never the policy, a trusted root, reports or anything else nobody attested.
+ */
+export function verifiedFiles(report: VerificationReport): string[] {
+  const check = report.release.checks.find((c) => c.id === FILES_CHECK_ID);
+  const verified = check?.evidence?.verified;
+  if (!Array.isArray(verified)) {
+    throw new CustodyError(
+      'ACTION_VERIFY_FAILED',
+      'the verification report does not list the verified files; nothing is published'
+    );
+  }
+  return verified.filter((name): name is string => typeof name === 'string');
+}
+
+/** Uploads what verified (and only that) as release assets, and its DSSE bundles to the API. */
 async function publish(
   inputs: VerifyInputs,
   deps: VerifyDeps,
   releaseDir: string,
-  reports: readonly string[]
+  verified: readonly string[]
 ): Promise<{
   tag: string | undefined;
   assets: string[];
@@ -259,10 +276,10 @@ async function publish(
     deps.githubApi ?? ((t, a, s) => createGitHubApi({ token: t, apiURL: a, serverURL: s }))
   )(token, apiURL, serverURL);
   const entries = await readdir(releaseDir, { withFileTypes: true });
+  const wanted = new Set(verified);
   const files = entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .filter((e) => e.isFile() && wanted.has(e.name))
     .map((e) => path.join(releaseDir, e.name))
-    .filter((f) => !reports.includes(f))
     .sort();
   let tag: string | undefined;
   let assets: string[] = [];
