@@ -14,6 +14,7 @@ import {
   type GateDecision,
   type GateRules,
 } from '../gate.js';
+import type { TrustContext } from '../../../sign/index.js';
 import { heading, table, type SummaryBlock } from '../summary.js';
 import {
   expandGlobs,
@@ -269,10 +270,7 @@ async function pullRequestEvent(
  * trusted_root.json there would let it choose whom to trust. Trust comes from the embedded
  * roots, a file outside the workspace, or a workspace file pinned by its SHA-256.
  */
-async function gateTrust(
-  inputs: GateInputs,
-  workspace: string
-): Promise<import('../../../sign/index.js').TrustContext> {
+async function gateTrust(inputs: GateInputs, workspace: string): Promise<TrustContext> {
   if (inputs.trustedRoot === undefined) return loadTrust(workspace, undefined);
   const resolved = path.resolve(workspace, inputs.trustedRoot);
   const inWorkspace =
