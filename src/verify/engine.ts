@@ -12,6 +12,7 @@ import type { Policy, PolicySource } from '../policy/index.js';
 import type { VerifiedBundle } from '../sign/index.js';
 import { toRFC3339 } from '../util/time.js';
 import { provenanceFacts, splitGitURI, type ProvenanceFacts } from './provenance-facts.js';
+import { approvalProblems, approvalsOf, type ApprovalView } from './approvals.js';
 import { filesCheck } from './completeness.js';
 import { evaluateSbom } from './sbom-checks.js';
 import { describeSigner, matchSigner, policyKeys } from './signer.js';
@@ -1178,6 +1179,7 @@ interface AgentPredicateView {
   promptDigest?: string;
   autonomy?: string;
   approvers: string[];
+  approvals: ApprovalView[];
   commits: string[];
   perCommit: { commit: string; agent?: string; model?: string }[];
 }
@@ -1222,6 +1224,7 @@ function agentView(statement: InTotoStatement): AgentPredicateView {
     ...(sha !== undefined && /^[0-9a-f]{64}$/.test(sha) ? { promptDigest: sha } : {}),
     ...(str(p.autonomy) ? { autonomy: str(p.autonomy) } : {}),
     approvers,
+    approvals: approvalsOf(p),
     commits: [...new Set([...perCommit.map((c) => c.commit), ...subjectCommits])],
     perCommit,
   };
@@ -1384,13 +1387,14 @@ function agentChecks(
     'POLICY_APPROVALS_INSUFFICIENT',
     `at least ${A.minApprovals} approval(s) from allowed humans`,
     (v) => {
-      const agentIds = new Set([v.agentName, v.agentId].filter((x) => x !== undefined));
-      const humans = new Set(
-        v.approvers.filter((id) => !agentIds.has(id) && matchesAnyGlob(id, A.allowedApprovers))
-      );
-      return humans.size >= A.minApprovals
-        ? []
-        : [`${humans.size} approval(s) from allowed humans, need ${A.minApprovals}`];
+      // Per agent commit, one human once (src/verify/approvals.ts).
+      return approvalProblems({
+        approvals: v.approvals,
+        commits: v.commits,
+        agentIds: [v.agentName, v.agentId].filter((x) => x !== undefined),
+        allowedApprovers: A.allowedApprovers,
+        min: A.minApprovals,
+      });
     }
   );
   collect(
