@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityPolicy as actionIdentityPolicy } from '../../src/ci/github/actions/common.js';
 import { identityPolicy as traceIdentityPolicy } from '../../src/cli/commands/trace.js';
 import { loadTrustedRoot, verifyBundle, type TrustContext } from '../../src/sign/index.js';
+import { renderMarkdown } from '../../src/verify/render.js';
+import { buildVsa } from '../../src/verify/vsa.js';
 import { expectCode } from '../helpers/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { failedCodes, Forge, ISSUER, SHARED_WORKFLOW, type Builder } from './forge.js';
@@ -93,6 +95,23 @@ describe('shared builders (a reusable workflow signs for every caller)', () => {
     });
     expect(failedCodes(report)).toEqual([]);
     expect(report.verdict).toBe('PASS');
+  });
+
+  it('an honest report: a pinned reusable workflow is SLSA Build L2, never L3, and no agent node without an agent attestation', async () => {
+    const report = await forge.verify(acmeShared, {
+      signerWorkflow: SHARED_WORKFLOW,
+      repo: 'acme/app',
+    });
+    expect(report.artifacts.map((a) => a.slsaBuildLevel)).toEqual([2]);
+    expect(
+      buildVsa(report, { resourceUri: 'file:x', inputAttestations: [] }).predicate
+    ).toMatchObject({
+      verifiedLevels: expect.not.arrayContaining(['SLSA_BUILD_LEVEL_3']),
+    });
+    expect(
+      JSON.stringify(buildVsa(report, { resourceUri: 'file:x', inputAttestations: [] }))
+    ).not.toContain('LEVEL_3');
+    expect(renderMarkdown(report)).not.toContain('agent["agent provenance"]');
   });
 
   it('--owner acme rejects a look-alike owner acme-evil: POLICY_SIGNER_NOT_ALLOWED', async () => {
