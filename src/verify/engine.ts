@@ -428,6 +428,16 @@ export async function verifyRelease(
   });
   if (completeness !== undefined) releaseChecks.push(completeness);
   releaseChecks.push(...agentChecks(evidence, provenanceForAgents, inputs, policy));
+  // Freshness applies to agent attestations as to everything else an artifact relies on.
+  const agentBundles = evidence.flatMap((e) =>
+    e.statement.predicateType === AGENT_PROVENANCE_PREDICATE_TYPE &&
+    e.signerAllowed &&
+    e.verified !== undefined
+      ? [e.verified]
+      : []
+  );
+  if (agentBundles.length > 0 && policy.freshness.maxAgeSeconds !== undefined)
+    releaseChecks.push({ ...freshnessCheck(agentBundles, policy, now), id: 'agents.freshness' });
 
   const all = [...releaseChecks, ...artifacts.flatMap((a) => a.checks)];
   const failures = [
@@ -1240,7 +1250,21 @@ function agentChecks(
   const agentEvidence = evidence.filter(
     (e) => e.statement.predicateType === AGENT_PROVENANCE_PREDICATE_TYPE
   );
-  const trusted = agentEvidence.filter((e) => e.verified !== undefined && e.signerAllowed);
+  // Evidence tied to this release: an agent attestation counts only when it names one of the
+  // release's artifacts or the provenance links it by payload digest (not any allowed one).
+  const linkedAgentDigests = new Set(
+    provenance.flatMap((f) =>
+      f.agentLinks.flatMap((l) => (l.attestationDigest === undefined ? [] : [l.attestationDigest]))
+    )
+  );
+  const tiedToRelease = (e: Evidence): boolean =>
+    inputs.artifacts.some((a) => coversArtifact(e.statement.subject, a)) ||
+    (e.verified?.payload !== undefined && linkedAgentDigests.has(sha256Hex(e.verified.payload)));
+  const allowedAgentEvidence = agentEvidence.filter(
+    (e) => e.verified !== undefined && e.signerAllowed
+  );
+  const trusted = allowedAgentEvidence.filter(tiedToRelease);
+  const untied = allowedAgentEvidence.filter((e) => !tiedToRelease(e));
   const views = trusted.map((e) => ({ e, view: agentView(e.statement) }));
   const claimed = new Map<string, string>();
   for (const e of agentEvidence)
@@ -1281,7 +1305,9 @@ function agentChecks(
         ? fail(
             'agents.present',
             'VERIFY_AGENT_PROVENANCE_MISSING',
-            'the policy requires agent provenance and none is valid'
+            untied.length > 0
+              ? `the policy requires agent provenance; ${untied.map((e) => e.id).join(', ')} names none of the release's artifacts and is not linked from its provenance`
+              : 'the policy requires agent provenance and none is valid'
           )
         : skip(
             'agents.present',

@@ -16,7 +16,7 @@ const COMMIT_A = 'a'.repeat(40);
 const COMMIT_B = 'b'.repeat(40);
 let forge: Forge;
 
-function policy(minApprovals: number): string {
+function policy(minApprovals: number, extra = ''): string {
   return `apiVersion: custody.dev/v1alpha1
 kind: ReleasePolicy
 metadata: { name: approvals }
@@ -33,15 +33,17 @@ spec:
     minApprovals: ${minApprovals}
     allowedApprovers: ['https://github.com/*']
     allowedAutonomy: [assisted]
-`;
+${extra}`;
 }
 
-function agent(approvals: unknown[]): InTotoStatement {
+function agent(approvals: unknown[], namesArtifacts = true): InTotoStatement {
   const repo = 'https://github.com/acme/app';
   return {
     _type: 'https://in-toto.io/Statement/v1',
     subject: [
-      ...Object.entries(ARTIFACTS).map(([name, c]) => ({ name, digest: { sha256: sha256(c) } })),
+      ...(namesArtifacts
+        ? Object.entries(ARTIFACTS).map(([name, c]) => ({ name, digest: { sha256: sha256(c) } }))
+        : []),
       ...[COMMIT_A, COMMIT_B].map((c) => ({ name: `${repo}@${c}`, digest: { gitCommit: c } })),
     ],
     predicateType: AGENT_PROVENANCE_PREDICATE_TYPE,
@@ -124,5 +126,38 @@ describe('approvals of what was reviewed', () => {
       2
     );
     expect(failedCodes(two)).toEqual([]);
+  });
+});
+
+describe('evidence tied to this release', () => {
+  const approvals = [approval('https://github.com/alice')];
+
+  it('an allowed agent attestation naming none of the release’s artifacts: VERIFY_AGENT_PROVENANCE_MISSING', async () => {
+    const dir = await forge.release(ACME, ARTIFACTS, {
+      extra: { 'agent.intoto.jsonl': await forge.signedLine(agent(approvals, false), ACME) },
+    });
+    const policyFile = path.join(forge.root, 'policy-untied.yaml');
+    await writeFile(policyFile, policy(1));
+    const report = await forge.verify(dir, {}, { policyFile });
+    // Its commits are then uncovered too.
+    expect(failedCodes(report)).toEqual([
+      'VERIFY_AGENT_PROVENANCE_MISSING',
+      'VERIFY_AGENT_UNCOVERED',
+    ]);
+    expect(
+      report.summary.failures.find((f) => f.code === 'VERIFY_AGENT_PROVENANCE_MISSING')?.message
+    ).toContain("names none of the release's artifacts");
+  });
+
+  it('freshness applies to agent attestations: VERIFY_STALE', async () => {
+    const dir = await forge.release(ACME, ARTIFACTS, {
+      extra: { 'agent.intoto.jsonl': await forge.signedLine(agent(approvals), ACME) },
+    });
+    const policyFile = path.join(forge.root, 'policy-fresh.yaml');
+    await writeFile(policyFile, policy(1, '  freshness: { maxAge: 1d }\n'));
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    const report = await forge.verify(dir, {}, { policyFile, now: later });
+    expect(failedCodes(report)).toEqual(['VERIFY_STALE']);
+    expect(report.release.checks.find((c) => c.id === 'agents.freshness')?.status).toBe('fail');
   });
 });

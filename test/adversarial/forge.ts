@@ -159,7 +159,7 @@ export class Forge {
   async verify(
     dir: string,
     policyFlags: PolicyFlags,
-    extra: { policyFile?: string } = {}
+    extra: { policyFile?: string; now?: Date } = {}
   ): Promise<VerificationReport> {
     const result = await runVerification({
       cwd: dir,
@@ -167,8 +167,8 @@ export class Forge {
       policyFlags,
       trustedRoot: this.trustedRootFile,
       workers: 0,
-      now: new Date(),
       ...extra,
+      now: extra.now ?? new Date(),
     });
     return result.report;
   }
