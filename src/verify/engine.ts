@@ -5,6 +5,7 @@
 // parallel), then statements are matched to artifacts by subject digest.
 import { createHash } from 'node:crypto';
 import { AGENT_PROVENANCE_PREDICATE_TYPE } from '../attest/agent.js';
+import { SBOM_ATTESTATION_MEDIA_TYPE } from '../attest/link.js';
 import type { InTotoStatement, ResourceDescriptor } from '../attest/intoto.js';
 import type { ErrorCode } from '../errors.js';
 import { matchesAnyGlob } from '../policy/index.js';
@@ -974,6 +975,24 @@ function certificateAgreement(
   );
 }
 
+/** Payload digests of SBOM attestations the artifact's signed provenance lists as byproducts. */
+function sbomLinksFor(artifact: ArtifactInput, evidence: Evidence[], policy: Policy): Set<string> {
+  const links = new Set<string>();
+  for (const e of evidence) {
+    if (e.verified === undefined || !e.signerAllowed) continue;
+    if (!isProvenanceType(e.statement.predicateType, policy)) continue;
+    if (!coversArtifact(e.statement.subject, artifact)) continue;
+    const byproducts = obj(obj(e.statement.predicate)?.runDetails)?.byproducts;
+    for (const b of Array.isArray(byproducts) ? byproducts : []) {
+      const d = obj(b);
+      const hex = obj(d?.digest)?.sha256;
+      if (d?.mediaType === SBOM_ATTESTATION_MEDIA_TYPE && typeof hex === 'string')
+        links.add(hex.toLowerCase());
+    }
+  }
+  return links;
+}
+
 function sbomChecks(
   artifact: ArtifactInput,
   evidence: Evidence[],
@@ -984,13 +1003,32 @@ function sbomChecks(
   cache: Map<string, Check[]>
 ): void {
   const S = policy.sbom;
-  const sboms = evidence.filter(
+  const candidates = evidence.filter(
     (e) =>
       e.verified !== undefined &&
       e.signerAllowed &&
       isSbomType(e.statement.predicateType) &&
       coversArtifact(e.statement.subject, artifact)
   );
+  // The provenance links its SBOM attestation by payload digest (byproducts): then only that one
+  // counts, so another SBOM attestation from the same signer cannot stand in for it.
+  const links = sbomLinksFor(artifact, evidence, policy);
+  const sboms =
+    links.size === 0
+      ? candidates
+      : candidates.filter(
+          (e) => e.verified?.payload !== undefined && links.has(sha256Hex(e.verified.payload))
+        );
+  if (sboms.length === 0 && candidates.length > 0) {
+    checks.push(
+      fail(
+        'sbom',
+        'VERIFY_SBOM_MISSING',
+        `the provenance links SBOM attestation ${[...links].map((d) => `sha256:${d.slice(0, 12)}…`).join(', ')}, but the release carries another (${candidates.map((e) => e.id).join(', ')})`
+      )
+    );
+    return;
+  }
   if (sboms.length === 0) {
     checks.push(
       S.required

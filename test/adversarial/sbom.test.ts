@@ -4,6 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InTotoStatement } from '../../src/attest/intoto.js';
+import { SBOM_ATTESTATION_MEDIA_TYPE, statementDigest } from '../../src/attest/link.js';
 import { licenseDenial, matchesPackageRule } from '../../src/verify/sbom-checks.js';
 import { failedCodes, Forge, ISSUER, sha256, type Builder } from './forge.js';
 
@@ -148,5 +150,47 @@ describe('the matching rules behind them', () => {
         { name: 'pkg:pypi/django-rest' }
       ).matches
     ).toBe(true);
+  });
+});
+
+describe('the SBOM the provenance links', () => {
+  it('another SBOM attestation from the same signer replacing the linked one: VERIFY_SBOM_MISSING', async () => {
+    const sbom = (name: string): InTotoStatement => ({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: Object.entries(ARTIFACTS).map(([n, c]) => ({
+        name: n,
+        digest: { sha256: sha256(c) },
+      })),
+      predicateType: 'https://cyclonedx.org/bom',
+      predicate: {
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        version: 1,
+        components: [
+          { type: 'library', name, version: '1.0.0', licenses: [{ license: { id: 'MIT' } }] },
+        ],
+      },
+    });
+    const linked = sbom('left-pad');
+    const provenance = forge.provenance(ACME, ARTIFACTS);
+    (provenance.predicate as { runDetails: Record<string, unknown> }).runDetails.byproducts = [
+      {
+        name: 'sbom.intoto.jsonl',
+        mediaType: SBOM_ATTESTATION_MEDIA_TYPE,
+        digest: { sha256: statementDigest(linked) },
+      },
+    ];
+    const honest = await forge.release(ACME, ARTIFACTS, {
+      provenance,
+      extra: { 'sbom.intoto.jsonl': await forge.signedLine(linked, ACME) },
+    });
+    expect((await forge.verify(honest, {}, { policyFile })).verdict).toBe('PASS');
+    const swapped = await forge.release(ACME, ARTIFACTS, {
+      provenance,
+      extra: { 'sbom.intoto.jsonl': await forge.signedLine(sbom('left-pad-but-clean'), ACME) },
+    });
+    expect(failedCodes(await forge.verify(swapped, {}, { policyFile }))).toEqual([
+      'VERIFY_SBOM_MISSING',
+    ]);
   });
 });
