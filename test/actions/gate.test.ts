@@ -1,5 +1,6 @@
 // actions/gate run as the runner runs it: bundled entry, INPUT_* variables, the pull_request
 // fixture event, and the GitHub API on a loopback server.
+import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -117,6 +118,7 @@ describe('actions/gate', () => {
 describe('actions/gate with a signed agent-provenance attestation', () => {
   let stack: LocalSigstoreStack;
   let signerIdentity: string;
+  let trustedRootSha: string;
 
   async function writeAttestation(file: string, commit: string): Promise<void> {
     const statement = buildAgentProvenance({
@@ -152,6 +154,10 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
   beforeAll(async () => {
     stack = await startLocalSigstoreStack();
     await copyFile(stack.trustedRootPath, path.join(workspace, 'trusted_root.json'));
+    // The workspace is the pull request's checkout: a trusted root there must be pinned.
+    trustedRootSha = createHash('sha256')
+      .update(await readFile(path.join(workspace, 'trusted_root.json')))
+      .digest('hex');
     signerIdentity = 'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0';
     await writeAttestation('head.intoto.jsonl', HEAD);
     await writeAttestation('other.intoto.jsonl', 'f'.repeat(40));
@@ -172,6 +178,7 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/head.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
+      'trusted-root-sha256': trustedRootSha,
       'certificate-identity': signerIdentity,
     });
     expect(run.errors).toEqual([]);
@@ -191,6 +198,7 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/other.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
+      'trusted-root-sha256': trustedRootSha,
       'certificate-identity': signerIdentity,
     });
     expect(run.code).toBe(1);
@@ -203,6 +211,7 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/*.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
+      'trusted-root-sha256': trustedRootSha,
       'certificate-identity':
         'https://github.com/octo-org/widget/.github/workflows/agent.yml@refs/heads/main',
     });
@@ -225,6 +234,7 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/forged.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
+      'trusted-root-sha256': trustedRootSha,
       'certificate-identity': signerIdentity,
     });
     expect(run.code).toBe(1);
@@ -237,6 +247,7 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/head.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
+      'trusted-root-sha256': trustedRootSha,
       'certificate-identity': signerIdentity,
     });
     expect(run.code).toBe(1);

@@ -9,12 +9,12 @@ import {
   loadTrustedRoot,
   verifyBundle,
   type ArtifactInput,
-  type FulcioExtensions,
   type IdentityPolicy,
-  type Matcher,
   type TrustContext,
   type VerifiedBundle,
 } from '../../sign/index.js';
+import { FULL_MATCH_NOTE, IDENTITY_HELP, signerRuleFromFlags } from '../../policy/identity.js';
+import type { FulcioExtensionName } from '../../policy/types.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
 import { commonJSExports } from '../../util/interop.js';
@@ -33,6 +33,8 @@ interface VerifyBundleOptions {
   tuf?: boolean;
   tlog: boolean;
   sourceRepository?: string;
+  repo?: string;
+  owner?: string;
   sourceRef?: string;
   sourceDigest?: string;
   signerWorkflow?: string;
@@ -41,50 +43,34 @@ interface VerifyBundleOptions {
   buildTrigger?: string;
 }
 
-const EXTENSION_FLAGS: readonly [
-  keyof VerifyBundleOptions,
-  keyof FulcioExtensions,
-  string,
-  string,
-][] = [
+const EXTENSION_FLAGS: readonly [keyof VerifyBundleOptions, FulcioExtensionName, string, string][] =
   [
-    'sourceRepository',
-    'sourceRepositoryURI',
-    '--source-repository <uri>',
-    'Fulcio source repository URI (e.g. https://github.com/o/r)',
-  ],
-  [
-    'sourceRef',
-    'sourceRepositoryRef',
-    '--source-ref <ref>',
-    'Fulcio source repository ref (e.g. refs/tags/v1.2.3)',
-  ],
-  [
-    'sourceDigest',
-    'sourceRepositoryDigest',
-    '--source-digest <sha>',
-    'Fulcio source repository commit digest',
-  ],
-  [
-    'signerWorkflow',
-    'buildSignerURI',
-    '--signer-workflow <uri>',
-    'Fulcio build signer URI (workflow or CI config @ ref)',
-  ],
-  ['signerDigest', 'buildSignerDigest', '--signer-digest <sha>', 'Fulcio build signer digest'],
-  [
-    'runnerEnvironment',
-    'runnerEnvironment',
-    '--runner-environment <env>',
-    'Fulcio runner environment (github-hosted, gitlab-hosted, self-hosted)',
-  ],
-  [
-    'buildTrigger',
-    'buildTrigger',
-    '--build-trigger <event>',
-    'Fulcio build trigger (push, workflow_dispatch, ...)',
-  ],
-];
+    [
+      'sourceRef',
+      'sourceRepositoryRef',
+      '--source-ref <ref>',
+      'Fulcio source repository ref (e.g. refs/tags/v1.2.3)',
+    ],
+    [
+      'sourceDigest',
+      'sourceRepositoryDigest',
+      '--source-digest <sha>',
+      'Fulcio source repository commit digest',
+    ],
+    ['signerDigest', 'buildSignerDigest', '--signer-digest <sha>', 'Fulcio build signer digest'],
+    [
+      'runnerEnvironment',
+      'runnerEnvironment',
+      '--runner-environment <env>',
+      'Fulcio runner environment (github-hosted, gitlab-hosted, self-hosted)',
+    ],
+    [
+      'buildTrigger',
+      'buildTrigger',
+      '--build-trigger <event>',
+      'Fulcio build trigger (push, workflow_dispatch, ...)',
+    ],
+  ];
 
 export const registerVerifyBundle: CommandRegistrar = (program, ctx) => {
   const command = program
@@ -100,9 +86,19 @@ export const registerVerifyBundle: CommandRegistrar = (program, ctx) => {
     .option('--certificate-identity <san>', 'expected certificate SAN, exact (URI or e-mail)')
     .option(
       '--certificate-identity-regexp <regexp>',
-      'expected certificate SAN as a JavaScript regular expression (anchor it with ^…$)'
+      `expected certificate SAN as a JavaScript regular expression, ${FULL_MATCH_NOTE}`
     )
     .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer, exact')
+    .option(
+      '--signer-workflow <[host/]owner/repo/path[@ref]>',
+      'workflow that signed (Fulcio build signer URI); a @ref given is required'
+    )
+    .option('--repo <owner/repo>', 'source repository the certificate must name (gh --repo)')
+    .option('--owner <owner>', 'owner of the source repository (gh --owner)')
+    .option(
+      '--source-repository <uri>',
+      'source repository URI the certificate must name (e.g. https://github.com/o/r)'
+    )
     .option('--key <pem>', 'verify with this public key instead of a certificate identity')
     .option(
       '--trusted-root <file>',
@@ -115,6 +111,7 @@ export const registerVerifyBundle: CommandRegistrar = (program, ctx) => {
       'with --key: accept a bundle without transparency-log entry (signed with --no-tlog)'
     );
   for (const [, , flag, description] of EXTENSION_FLAGS) command.option(flag, description);
+  command.addHelpText('after', `\n${IDENTITY_HELP}`);
   command.action(
     commandAction<[string, VerifyBundleOptions]>(ctx, (input, options) =>
       runVerifyBundle(ctx, input, options)
@@ -184,21 +181,11 @@ export async function resolveTrust(
   return embeddedTrustedRoot(options.staging === true ? 'staging' : 'public-good');
 }
 
-function compileRegexp(source: string, flag: string): RegExp {
-  try {
-    return new RegExp(source);
-  } catch (error) {
-    throw new CustodyError('USAGE_INVALID', `${flag} is not a valid regular expression`, {
-      cause: error,
-    });
-  }
-}
-
 export function policyFromOptions(
   options: VerifyBundleOptions,
   keyPEM: string | undefined
 ): IdentityPolicy {
-  const extensions: Partial<Record<keyof FulcioExtensions, Matcher>> = {};
+  const extensions: Partial<Record<FulcioExtensionName, string>> = {};
   for (const [option, name] of EXTENSION_FLAGS) {
     const value = options[option];
     if (typeof value === 'string') extensions[name] = value;
@@ -216,33 +203,22 @@ export function policyFromOptions(
     }
     return { publicKeyPEM: keyPEM };
   }
+  // The same rule `custody verify`, trace and the actions build from these flags.
+  const rule = signerRuleFromFlags(options);
   if (
-    options.certificateIdentity !== undefined &&
-    options.certificateIdentityRegexp !== undefined
+    rule === undefined ||
+    (options.certificateOidcIssuer === undefined && options.signerWorkflow === undefined)
   ) {
     throw new CustodyError(
       'USAGE_INVALID',
-      'pass --certificate-identity or --certificate-identity-regexp, not both'
-    );
-  }
-  const san =
-    options.certificateIdentity ??
-    (options.certificateIdentityRegexp === undefined
-      ? undefined
-      : compileRegexp(options.certificateIdentityRegexp, '--certificate-identity-regexp'));
-  if (san === undefined || options.certificateOidcIssuer === undefined) {
-    throw new CustodyError(
-      'USAGE_INVALID',
-      'verify-bundle needs --certificate-identity (or -regexp) and --certificate-oidc-issuer, or --key',
+      'verify-bundle needs --certificate-identity (or -regexp, or --signer-workflow) and --certificate-oidc-issuer, or --key',
       {
         hint: 'e.g. --certificate-identity https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1 --certificate-oidc-issuer https://token.actions.githubusercontent.com',
       }
     );
   }
   return {
-    subjectAlternativeName: san,
-    issuer: options.certificateOidcIssuer,
-    ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
+    rules: [{ ...rule, ...(Object.keys(extensions).length > 0 ? { extensions } : {}) }],
   };
 }
 
