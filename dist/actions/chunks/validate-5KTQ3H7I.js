@@ -1,2 +1,0 @@
-import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);
-import{b as a,c as b}from"./chunk-NHYJAXR5.js";import"./chunk-MJTRH67H.js";import"./chunk-AOHZSH5T.js";import"./chunk-PSK2YNMU.js";import"./chunk-ZDE5PHDZ.js";import"./chunk-M35GJHKN.js";import"./chunk-6TEW6KVI.js";import"./chunk-XT3Q5KJJ.js";import"./chunk-2XZWTSOH.js";import"./chunk-3EQZ5X6P.js";export{a as statementProblems,b as validateStatement};
