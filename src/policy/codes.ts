@@ -8,11 +8,6 @@ export const POLICY_ERROR_CODES = {
     summary:
       'The release policy (file or flags) is malformed or incomplete; the message names the field path.',
   },
-  POLICY_SOURCE_PIN_REQUIRED: {
-    exit: 2,
-    summary:
-      'The allowed signer is a shared (reusable) workflow outside the source repository and nothing pins the source: add --repo OWNER/REPO, --owner OWNER or --source-repository URI (policy: sourceRepository/sourceOwner).',
-  },
   POLICY_SIGNER_NOT_ALLOWED: {
     exit: 1,
     summary:

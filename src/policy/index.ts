@@ -14,21 +14,3 @@ export {
 } from './load.js';
 export type { LoadedPolicy, PolicySource, PolicyFlags } from './load.js';
 export { matchesGlob, matchesAnyGlob } from './match.js';
-export {
-  fullMatch,
-  FULL_MATCH_NOTE,
-  IDENTITY_HELP,
-  parseWorkflowPin,
-  workflowPinMatches,
-  normalizeRepositoryPin,
-  isSharedBuilder,
-  rulePinsSource,
-  requireSourcePin,
-  signerRuleMismatch,
-  matchSignerRules,
-  signerRuleFromFlags,
-  sourcePinFromFlags,
-  SOURCE_PIN_FLAGS,
-  CLI_FLAG_NAMES,
-} from './identity.js';
-export type { SigningIdentity, WorkflowPin, IdentityFlags, FlagNames } from './identity.js';

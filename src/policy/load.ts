@@ -5,18 +5,10 @@ import { Ajv, type ErrorObject } from 'ajv';
 import semver from 'semver';
 import { parseDocument } from 'yaml';
 import { CustodyError } from '../errors.js';
-import {
-  fullMatch,
-  GITHUB_ACTIONS_ISSUER,
-  parseWorkflowPin,
-  signerRuleFromFlags,
-  sourcePinFromFlags,
-  type IdentityFlags,
-} from './identity.js';
 import { POLICY_SCHEMA } from './schema.js';
 import type { PackageRule, Policy, SignerRule } from './types.js';
 
-export { GITHUB_ACTIONS_ISSUER };
+export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
 
 /** What the verifier records about the policy it applied (for reports and the VSA). */
@@ -31,7 +23,12 @@ export interface LoadedPolicy {
 }
 
 /** The cosign/gh flags that make or amend a policy. */
-export interface PolicyFlags extends IdentityFlags {
+export interface PolicyFlags {
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  signerWorkflow?: string;
   sourceRef?: string;
   sourceDigest?: string;
   denySelfHostedRunners?: boolean;
@@ -85,7 +82,6 @@ export function defaultPolicy(name = 'default'): Policy {
     },
     freshness: {},
     transparency: { requireTlog: true, minTimestamps: 0 },
-    files: { requireVerified: true, allowUnverified: [] },
   };
 }
 
@@ -97,8 +93,6 @@ export function flagOnlyPolicy(): Policy {
   const policy = defaultPolicy('command-line flags');
   policy.checksums.required = false;
   policy.sbom.required = false;
-  // gh semantics: files nobody attested are listed in the report, not failed.
-  policy.files.requireVerified = false;
   return policy;
 }
 
@@ -133,18 +127,35 @@ export function parsePolicy(text: string, sourceName: string): LoadedPolicy {
   };
 }
 
-/**
- * Amends `base` with command-line flags; identity flags replace the file's signers (one rule, built
- * by the shared identity module). A source pin (--repo/--owner/--source-repository) without
- * identity flags narrows every signer rule of the file.
- */
+/** Amends `base` with command-line flags; identity flags replace the file's signers. */
 export function applyPolicyFlags(base: Policy, flags: PolicyFlags): Policy {
   const policy = structuredClone(base);
-  const rule = signerRuleFromFlags(flags);
-  if (rule !== undefined || flags.publicKey !== undefined) {
-    const signer: SignerRule = rule ?? {};
-    if (flags.publicKey !== undefined) signer.publicKey = flags.publicKey;
-    policy.signers = [signer];
+  const identityGiven =
+    flags.certificateIdentity !== undefined ||
+    flags.certificateIdentityRegexp !== undefined ||
+    flags.signerWorkflow !== undefined ||
+    flags.publicKey !== undefined;
+  if (identityGiven) {
+    if (flags.certificateIdentity !== undefined && flags.certificateIdentityRegexp !== undefined) {
+      throw new CustodyError(
+        'USAGE_INVALID',
+        '--certificate-identity and --certificate-identity-regexp are mutually exclusive'
+      );
+    }
+    const rule: SignerRule = {};
+    if (flags.certificateIdentity !== undefined) rule.subject = flags.certificateIdentity;
+    if (flags.certificateIdentityRegexp !== undefined)
+      rule.subjectRegExp = flags.certificateIdentityRegexp;
+    if (flags.certificateOidcIssuer !== undefined) rule.issuer = flags.certificateOidcIssuer;
+    if (flags.certificateOidcIssuerRegexp !== undefined)
+      rule.issuerRegExp = flags.certificateOidcIssuerRegexp;
+    if (flags.signerWorkflow !== undefined) {
+      rule.signerWorkflow = flags.signerWorkflow;
+      if (rule.issuer === undefined && rule.issuerRegExp === undefined)
+        rule.issuer = GITHUB_ACTIONS_ISSUER;
+    }
+    if (flags.publicKey !== undefined) rule.publicKey = flags.publicKey;
+    policy.signers = [rule];
   } else if (
     flags.certificateOidcIssuer !== undefined ||
     flags.certificateOidcIssuerRegexp !== undefined
@@ -154,15 +165,6 @@ export function applyPolicyFlags(base: Policy, flags: PolicyFlags): Policy {
       '--certificate-oidc-issuer needs --certificate-identity[-regexp] or --signer-workflow',
       { hint: 'an issuer alone would accept any identity of that issuer' }
     );
-  } else {
-    const source = sourcePinFromFlags(flags);
-    if (Object.keys(source).length > 0) {
-      policy.signers = policy.signers.map((s) =>
-        s.publicKey !== undefined && s.subject === undefined && s.subjectRegExp === undefined
-          ? s
-          : { ...s, ...source }
-      );
-    }
   }
   if (flags.sourceRef !== undefined) policy.provenance.sourceRefs = [flags.sourceRef];
   if (flags.sourceDigest !== undefined) {
@@ -189,7 +191,7 @@ export function checkSemantics(policy: Policy, sourceName: string): void {
       const pattern = rule[key];
       if (pattern === undefined) continue;
       try {
-        fullMatch(pattern, `${at}.${key}`, 'POLICY_INVALID');
+        new RegExp(pattern, 'u');
       } catch {
         problems.push(`${at}.${key} is not a valid regular expression`);
       }
@@ -200,13 +202,6 @@ export function checkSemantics(policy: Policy, sourceName: string): void {
       rule.subjectRegExp !== undefined ||
       rule.signerWorkflow !== undefined;
     const issuerPinned = rule.issuer !== undefined || rule.issuerRegExp !== undefined;
-    if (rule.signerWorkflow !== undefined) {
-      try {
-        parseWorkflowPin(rule.signerWorkflow);
-      } catch {
-        problems.push(`${at}.signerWorkflow has an empty @ref`);
-      }
-    }
     if (!identityPinned || !issuerPinned) {
       problems.push(
         `${at} must pin an identity (subject, subjectRegExp or signerWorkflow) and an issuer (issuer or issuerRegExp)`
@@ -262,7 +257,6 @@ interface PolicyDocumentShape {
     agents?: Partial<Policy['agents']>;
     freshness?: { maxAge?: string };
     transparency?: Partial<Policy['transparency']>;
-    files?: Partial<Policy['files']>;
   };
 }
 
@@ -282,7 +276,6 @@ function normalize(doc: PolicyDocumentShape): Policy {
         ? {}
         : { maxAgeSeconds: parseDuration(spec.freshness.maxAge) },
     transparency: { ...base.transparency, ...spec.transparency },
-    files: { ...base.files, ...spec.files },
   };
 }
 

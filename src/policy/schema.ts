@@ -24,8 +24,6 @@ const signerRule = {
     subject: { type: 'string', minLength: 1 },
     subjectRegExp: { type: 'string', minLength: 1 },
     signerWorkflow: { type: 'string', minLength: 1 },
-    sourceRepository: { type: 'string', minLength: 1 },
-    sourceOwner: { type: 'string', minLength: 1 },
     extensions: {
       type: 'object',
       additionalProperties: false,
@@ -136,21 +134,6 @@ export const POLICY_SCHEMA = {
           properties: {
             requireTlog: { type: 'boolean' },
             minTimestamps: { type: 'integer', minimum: 0, maximum: 10 },
-          },
-        },
-        files: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            requireVerified: {
-              type: 'boolean',
-              description:
-                'fail when a release file is neither verified nor allowed (default true)',
-            },
-            allowUnverified: {
-              ...stringList,
-              description: 'globs of release files that may stay unverified (e.g. README.md)',
-            },
           },
         },
       },

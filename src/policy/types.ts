@@ -28,21 +28,14 @@ export type FulcioExtensionName = (typeof FULCIO_EXTENSION_NAMES)[number];
 export interface SignerRule {
   /** OIDC issuer, exact (cosign --certificate-oidc-issuer). */
   issuer?: string;
-  /** OIDC issuer, regular expression matched against the whole value (^(?:RE)$). */
+  /** OIDC issuer, regular expression (anchored by the user). */
   issuerRegExp?: string;
   /** Certificate SAN (identity), exact (cosign --certificate-identity). */
   subject?: string;
-  /** Certificate SAN, regular expression matched against the whole value (^(?:RE)$). */
+  /** Certificate SAN, regular expression (cosign --certificate-identity-regexp). */
   subjectRegExp?: string;
-  /** Workflow that signed, as gh --signer-workflow: `[host/]owner/repo/path/to/workflow.yml[@ref]` (a ref given is required). */
+  /** Workflow that signed, as gh --signer-workflow: `[host/]owner/repo/path/to/workflow.yml`. */
   signerWorkflow?: string;
-  /**
-   * Source repository the certificate must name (Fulcio source-repository URI): `OWNER/REPO`,
-   * `host/group/project` or a URI; case-insensitive (gh --repo / --source-repository).
-   */
-  sourceRepository?: string;
-  /** Owner (user, organisation, GitLab group) of the source repository (gh --owner). */
-  sourceOwner?: string;
   /** Exact values of Fulcio extensions the certificate must carry. */
   extensions?: Partial<Record<FulcioExtensionName, string>>;
   /** A PEM public key, for key-signed bundles (no certificate). */
@@ -96,9 +89,4 @@ export interface Policy {
   };
   freshness: { maxAgeSeconds?: number };
   transparency: { requireTlog: boolean; minTimestamps: number };
-  /**
-   * Release-directory completeness: every regular file is verified or listed as unverified;
-   * with requireVerified an unverified file fails unless a glob of allowUnverified matches it.
-   */
-  files: { requireVerified: boolean; allowUnverified: string[] };
 }

@@ -22,8 +22,6 @@ import { parseJSONText } from '../io/fs.js';
 import { certificateIdentity, isSelfSigned, type FulcioExtensions } from './certificate.js';
 import { verifyPrehashed, type DigestAlgorithm } from './prehash.js';
 import type { TrustContext } from './trust.js';
-import { matchSignerRules } from '../policy/identity.js';
-import type { SignerRule } from '../policy/types.js';
 
 export type SigstoreBundleJSON = SerializedBundle;
 
@@ -53,12 +51,6 @@ export interface IdentityPolicy {
    * `subjectAlternativeName` (a chain to Fulcio alone says nothing about who signed).
    */
   anyIdentity?: boolean;
-  /**
-   * Allowed signers as policy rules (alternatives), matched by the shared matcher of
-   * src/policy/identity.ts: the CLI, the actions and trace build these from the same flags, so a
-   * pin means the same thing everywhere (full-match regexps, pinned @ref, source pins).
-   */
-  rules?: readonly SignerRule[];
 }
 
 export interface VerifyOptions {
@@ -138,69 +130,6 @@ export function toVerifyError(error: unknown): CustodyError {
 
 function bundleInvalid(message: string, cause?: unknown): CustodyError {
   return new CustodyError('VERIFY_BUNDLE_INVALID', message, cause === undefined ? {} : { cause });
-}
-
-const DIGEST_ENUM: Record<DigestAlgorithm, string> = {
-  sha256: 'SHA2_256',
-  sha384: 'SHA2_384',
-  sha512: 'SHA2_512',
-};
-
-/**
- * The protobuf spec makes a messageSignature's messageDigest optional (sigstore-java writes
- * none); @sigstore/bundle requires it. Without one, the digest is computed from the artifact: the
- * signature is still verified over the artifact, so the filled-in digest carries no trust.
- */
-function withMessageDigest(input: unknown, artifact: ArtifactInput | undefined): unknown {
-  if (artifact === undefined) return input;
-  let value = input;
-  if (typeof input === 'string' || input instanceof Uint8Array) {
-    const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
-    value = parseJSONText(text, 'bundle');
-  }
-  const o =
-    value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-  const signature = (o as { messageSignature?: unknown } | undefined)?.messageSignature;
-  if (signature === null || typeof signature !== 'object' || Array.isArray(signature)) return value;
-  if ((signature as { messageDigest?: unknown }).messageDigest !== undefined) return value;
-  const digest =
-    artifact.kind === 'bytes'
-      ? { algorithm: 'SHA2_256', hex: digestOf('sha256', artifact.bytes) }
-      : { algorithm: DIGEST_ENUM[artifact.algorithm], hex: artifact.hex.toLowerCase() };
-  if (!/^[0-9a-f]+$/.test(digest.hex)) return value;
-  return {
-    ...(o as object),
-    messageSignature: {
-      ...signature,
-      messageDigest: {
-        algorithm: digest.algorithm,
-        digest: Buffer.from(digest.hex, 'hex').toString('base64'),
-      },
-    },
-  };
-}
-
-/**
- * sigstore-js finds a checkpoint's log by key hint AND requires the signature name to be a
- * substring of the log's base URL, which rejects private instances whose checkpoint origin is
- * not their URL. sigstore-go (and the signed-note spec) identify the key by its hint and verify
- * the signature; the name is an unauthenticated label. So the names the bundle's checkpoints use
- * are made to "match" every log, and key hint plus signature decide.
- */
-function checkpointNames(bundle: Bundle): string[] {
-  const names = new Set<string>();
-  const entries = (bundle.verificationMaterial as { tlogEntries?: unknown }).tlogEntries;
-  for (const entry of Array.isArray(entries)
-    ? (entries as (Bundle['verificationMaterial']['tlogEntries'][number] | undefined)[])
-    : []) {
-    const envelope = entry?.inclusionProof?.checkpoint?.envelope;
-    if (typeof envelope !== 'string') continue;
-    for (const line of envelope.split('\n')) {
-      const match = /^\u2014 (\S+) \S+$/.exec(line);
-      if (match?.[1] !== undefined) names.add(match[1]);
-    }
-  }
-  return [...names];
 }
 
 /** Parses and structurally validates a bundle (JSON text, bytes, or a parsed value). */
@@ -414,18 +343,7 @@ function checkIdentity(
       { details: { field: what, expected: String(expected), actual } }
     );
   };
-  if (policy.rules !== undefined) {
-    const match = matchSignerRules(policy.rules, {
-      subjectAlternativeName: san,
-      issuer: extensions.issuer,
-      extensions: { ...extensions },
-    });
-    if (match.reason !== undefined) {
-      throw new CustodyError('VERIFY_IDENTITY_MISMATCH', `certificate ${match.reason}`, {
-        details: { field: 'signer', reason: match.reason },
-      });
-    }
-  } else if (policy.subjectAlternativeName !== undefined) {
+  if (policy.subjectAlternativeName !== undefined) {
     if (!matches(policy.subjectAlternativeName, san)) {
       mismatch('identity (SAN)', policy.subjectAlternativeName, san);
     }
@@ -517,7 +435,7 @@ export function verifyBundle(
   policy: IdentityPolicy,
   options: VerifyOptions = {}
 ): VerifiedBundle {
-  const bundle = parseBundle(withMessageDigest(bundleInput, artifact));
+  const bundle = parseBundle(bundleInput);
   if (artifact?.kind === 'digest' && !/^[0-9a-fA-F]+$/.test(artifact.hex)) {
     throw new CustodyError('VERIFY_SUBJECT_MISMATCH', 'the given digest is not hexadecimal');
   }
@@ -548,16 +466,9 @@ export function verifyBundle(
   checkInclusionProofs(bundle);
 
   let material: TrustMaterial = trust.material;
-  const names = checkpointNames(bundle);
-  if (names.length > 0) {
-    material = {
-      ...material,
-      tlogs: material.tlogs.map((t) => ({ ...t, baseURL: [t.baseURL, ...names].join('\n') })),
-    };
-  }
   if (policy.publicKeyPEM !== undefined) {
     const key = keyFromPEM(policy.publicKeyPEM);
-    material = { ...material, publicKey: () => ({ publicKey: key, validFor: () => true }) };
+    material = { ...trust.material, publicKey: () => ({ publicKey: key, validFor: () => true }) };
   }
   const requireTlog = options.requireTransparencyLog !== false || policy.publicKeyPEM === undefined;
   const verifier = new Verifier(

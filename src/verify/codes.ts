@@ -50,16 +50,6 @@ export const VERIFY_ERROR_CODES = {
     summary:
       'A provenance field (builder, build type, source repository, ref, commit, workflow, runner) does not match the policy.',
   },
-  VERIFY_SUBJECT_NAME_MISMATCH: {
-    exit: 1,
-    summary:
-      'No signed checksums file binds the artifact name to its digest, and the provenance names that digest under another name (a renamed or swapped file).',
-  },
-  VERIFY_FILE_UNVERIFIED: {
-    exit: 1,
-    summary:
-      'A file in the release directory is neither verified (artifact, signed checksums, bundle, SBOM equal to its attestation) nor allowed by spec.files.allowUnverified.',
-  },
   VERIFY_CERT_PROVENANCE_DISAGREE: {
     exit: 1,
     summary:

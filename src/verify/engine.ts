@@ -5,7 +5,6 @@
 // parallel), then statements are matched to artifacts by subject digest.
 import { createHash } from 'node:crypto';
 import { AGENT_PROVENANCE_PREDICATE_TYPE } from '../attest/agent.js';
-import { SBOM_ATTESTATION_MEDIA_TYPE } from '../attest/link.js';
 import type { InTotoStatement, ResourceDescriptor } from '../attest/intoto.js';
 import type { ErrorCode } from '../errors.js';
 import { matchesAnyGlob } from '../policy/index.js';
@@ -13,8 +12,6 @@ import type { Policy, PolicySource } from '../policy/index.js';
 import type { VerifiedBundle } from '../sign/index.js';
 import { toRFC3339 } from '../util/time.js';
 import { provenanceFacts, splitGitURI, type ProvenanceFacts } from './provenance-facts.js';
-import { approvalProblems, approvalsOf, type ApprovalView } from './approvals.js';
-import { filesCheck } from './completeness.js';
 import { evaluateSbom } from './sbom-checks.js';
 import { describeSigner, matchSigner, policyKeys } from './signer.js';
 import type {
@@ -237,9 +234,7 @@ export async function verifyRelease(
       continue;
     }
     const verified = outcome.verified;
-    const match = matchSigner(policy.signers, verified, outcome.keyIndex, {
-      sourcePinnedElsewhere: sourcePinnedByProvenance(policy),
-    });
+    const match = matchSigner(policy.signers, verified, outcome.keyIndex);
     attestations.push({
       id: input.id,
       file: input.file,
@@ -379,25 +374,12 @@ export async function verifyRelease(
   }
   const sbomCache = new Map<string, Check[]>();
   const provenanceForAgents: ProvenanceFacts[] = [];
-  // A signed checksums file binds names to digests; without one, only the provenance can.
-  const checksumsSigned =
-    checksumsName !== undefined &&
-    messageSignatures.some((m) => m.target === checksumsName && m.allowed && m.verified);
   const artifacts: ArtifactReport[] = inputs.artifacts.map((artifact) => {
     const checks: Check[] = [];
-    const sumCheck = checksumCheck(artifact, checksumLines, inputs.checksums !== undefined, policy);
-    checks.push(sumCheck);
+    checks.push(checksumCheck(artifact, checksumLines, inputs.checksums !== undefined, policy));
     const relied: VerifiedBundle[] = [];
     checks.push(signatureCheck(artifact, messageSignatures, policy, relied));
-    const level = provenanceChecks(
-      artifact,
-      evidence,
-      policy,
-      checks,
-      relied,
-      provenanceForAgents,
-      checksumsSigned && sumCheck.status === 'pass'
-    );
+    const level = provenanceChecks(artifact, evidence, policy, checks, relied, provenanceForAgents);
     sbomChecks(artifact, evidence, policy, sbomValidations, checks, relied, sbomCache);
     const checksumsBundle = messageSignatures.find(
       (m) => m.target === checksumsName && m.allowed && m.verified !== undefined
@@ -415,36 +397,7 @@ export async function verifyRelease(
     };
   });
 
-  const completeness = filesCheck({
-    inputs,
-    policy,
-    attestations,
-    checksumsVerified:
-      checksumsSigned ||
-      (checksumLines !== undefined &&
-        [...checksumLines.keys()].every(
-          (name) =>
-            artifacts.find((a) => a.name === name)?.checks.find((c) => c.id === 'checksum')
-              ?.status === 'pass'
-        )),
-    attestedBoms: evidence
-      .filter(
-        (e) => e.verified !== undefined && e.signerAllowed && isSbomType(e.statement.predicateType)
-      )
-      .map((e) => e.statement.predicate),
-  });
-  if (completeness !== undefined) releaseChecks.push(completeness);
   releaseChecks.push(...agentChecks(evidence, provenanceForAgents, inputs, policy));
-  // Freshness applies to agent attestations as to everything else an artifact relies on.
-  const agentBundles = evidence.flatMap((e) =>
-    e.statement.predicateType === AGENT_PROVENANCE_PREDICATE_TYPE &&
-    e.signerAllowed &&
-    e.verified !== undefined
-      ? [e.verified]
-      : []
-  );
-  if (agentBundles.length > 0 && policy.freshness.maxAgeSeconds !== undefined)
-    releaseChecks.push({ ...freshnessCheck(agentBundles, policy, now), id: 'agents.freshness' });
 
   const all = [...releaseChecks, ...artifacts.flatMap((a) => a.checks)];
   const failures = [
@@ -702,8 +655,7 @@ function provenanceChecks(
   policy: Policy,
   checks: Check[],
   relied: VerifiedBundle[],
-  forAgents: ProvenanceFacts[],
-  nameBoundByChecksums: boolean
+  forAgents: ProvenanceFacts[]
 ): 0 | 1 | 2 {
   const P = policy.provenance;
   const covering = evidence.filter((e) => coversArtifact(e.statement.subject, artifact));
@@ -771,7 +723,6 @@ function provenanceChecks(
     );
     return 0;
   }
-  checks.push(subjectNameCheck(artifact, accepted, nameBoundByChecksums));
   for (const e of accepted) if (e.verified !== undefined) relied.push(e.verified);
   const facts = accepted.map((e) => ({
     e,
@@ -858,66 +809,6 @@ function provenanceChecks(
   return level;
 }
 
-/** The file names a provenance subject name stands for (npm provenance names a purl, not the tarball). */
-function subjectFileNames(name: string): string[] {
-  const base = name.split('/').pop() ?? name;
-  const npm = /^pkg:npm\/(?:(?:%40|@)([^/]+)\/)?([^@/]+)@([^?#]+)/.exec(name);
-  if (npm === null) return [name, base];
-  const [, scope, pkg, version] = npm;
-  return [
-    `${pkg ?? ''}-${version ?? ''}.tgz`,
-    ...(scope === undefined ? [] : [`${scope}-${pkg ?? ''}-${version ?? ''}.tgz`]),
-  ];
-}
-
-/**
- * Without a signed checksums file, a digest alone proves only *some* attested build: a binary
- * renamed to another artifact's name (or an older signed build swapped in) would still be covered.
- * The provenance must then name the file by its name too.
- */
-function subjectNameCheck(
-  artifact: ArtifactInput,
-  accepted: readonly Evidence[],
-  nameBoundByChecksums: boolean
-): Check {
-  const id = 'provenance.subject-name';
-  if (nameBoundByChecksums)
-    return pass(
-      id,
-      'VERIFY_SUBJECT_NAME_MISMATCH',
-      'name bound to the digest by the signed checksums file'
-    );
-  if (/^sha(256|384|512):/.test(artifact.name))
-    return skip(id, 'VERIFY_SUBJECT_NAME_MISMATCH', 'a digest argument has no file name to bind');
-  const fileName = artifact.name.split('/').pop() ?? artifact.name;
-  const names = accepted.flatMap((e) =>
-    e.statement.subject
-      .filter((subject) => coversArtifact([subject], artifact))
-      .map((subject) => subject.name ?? '')
-  );
-  if (names.some((n) => subjectFileNames(n).some((f) => f === artifact.name || f === fileName)))
-    return pass(id, 'VERIFY_SUBJECT_NAME_MISMATCH', `the provenance names ${artifact.name}`);
-  return fail(
-    id,
-    'VERIFY_SUBJECT_NAME_MISMATCH',
-    `the provenance attests this digest as ${[...new Set(names)].map((n) => JSON.stringify(n)).join(', ')}, not ${JSON.stringify(artifact.name)}, and no signed checksums file binds the name`,
-    { expected: artifact.name, found: [...new Set(names)] }
-  );
-}
-
-/**
- * Exact provenance source repositories plus certificate agreement pin the source as well as a
- * signer rule's sourceRepository does (a glob would not).
- */
-function sourcePinnedByProvenance(policy: Policy): boolean {
-  const repos = policy.provenance.sourceRepositories;
-  return (
-    policy.provenance.certificateAgreement &&
-    repos.length > 0 &&
-    repos.every((r) => !/[*?[\]{}!]/.test(r))
-  );
-}
-
 function normalizeRepo(url: string): string {
   return splitGitURI(url).repository.toLowerCase();
 }
@@ -981,24 +872,6 @@ function certificateAgreement(
   );
 }
 
-/** Payload digests of SBOM attestations the artifact's signed provenance lists as byproducts. */
-function sbomLinksFor(artifact: ArtifactInput, evidence: Evidence[], policy: Policy): Set<string> {
-  const links = new Set<string>();
-  for (const e of evidence) {
-    if (e.verified === undefined || !e.signerAllowed) continue;
-    if (!isProvenanceType(e.statement.predicateType, policy)) continue;
-    if (!coversArtifact(e.statement.subject, artifact)) continue;
-    const byproducts = obj(obj(e.statement.predicate)?.runDetails)?.byproducts;
-    for (const b of Array.isArray(byproducts) ? byproducts : []) {
-      const d = obj(b);
-      const hex = obj(d?.digest)?.sha256;
-      if (d?.mediaType === SBOM_ATTESTATION_MEDIA_TYPE && typeof hex === 'string')
-        links.add(hex.toLowerCase());
-    }
-  }
-  return links;
-}
-
 function sbomChecks(
   artifact: ArtifactInput,
   evidence: Evidence[],
@@ -1009,32 +882,13 @@ function sbomChecks(
   cache: Map<string, Check[]>
 ): void {
   const S = policy.sbom;
-  const candidates = evidence.filter(
+  const sboms = evidence.filter(
     (e) =>
       e.verified !== undefined &&
       e.signerAllowed &&
       isSbomType(e.statement.predicateType) &&
       coversArtifact(e.statement.subject, artifact)
   );
-  // The provenance links its SBOM attestation by payload digest (byproducts): then only that one
-  // counts, so another SBOM attestation from the same signer cannot stand in for it.
-  const links = sbomLinksFor(artifact, evidence, policy);
-  const sboms =
-    links.size === 0
-      ? candidates
-      : candidates.filter(
-          (e) => e.verified?.payload !== undefined && links.has(sha256Hex(e.verified.payload))
-        );
-  if (sboms.length === 0 && candidates.length > 0) {
-    checks.push(
-      fail(
-        'sbom',
-        'VERIFY_SBOM_MISSING',
-        `the provenance links SBOM attestation ${[...links].map((d) => `sha256:${d.slice(0, 12)}…`).join(', ')}, but the release carries another (${candidates.map((e) => e.id).join(', ')})`
-      )
-    );
-    return;
-  }
   if (sboms.length === 0) {
     checks.push(
       S.required
@@ -1236,7 +1090,6 @@ interface AgentPredicateView {
   promptDigest?: string;
   autonomy?: string;
   approvers: string[];
-  approvals: ApprovalView[];
   commits: string[];
   perCommit: { commit: string; agent?: string; model?: string }[];
 }
@@ -1281,7 +1134,6 @@ function agentView(statement: InTotoStatement): AgentPredicateView {
     ...(sha !== undefined && /^[0-9a-f]{64}$/.test(sha) ? { promptDigest: sha } : {}),
     ...(str(p.autonomy) ? { autonomy: str(p.autonomy) } : {}),
     approvers,
-    approvals: approvalsOf(p),
     commits: [...new Set([...perCommit.map((c) => c.commit), ...subjectCommits])],
     perCommit,
   };
@@ -1297,21 +1149,7 @@ function agentChecks(
   const agentEvidence = evidence.filter(
     (e) => e.statement.predicateType === AGENT_PROVENANCE_PREDICATE_TYPE
   );
-  // Evidence tied to this release: an agent attestation counts only when it names one of the
-  // release's artifacts or the provenance links it by payload digest (not any allowed one).
-  const linkedAgentDigests = new Set(
-    provenance.flatMap((f) =>
-      f.agentLinks.flatMap((l) => (l.attestationDigest === undefined ? [] : [l.attestationDigest]))
-    )
-  );
-  const tiedToRelease = (e: Evidence): boolean =>
-    inputs.artifacts.some((a) => coversArtifact(e.statement.subject, a)) ||
-    (e.verified?.payload !== undefined && linkedAgentDigests.has(sha256Hex(e.verified.payload)));
-  const allowedAgentEvidence = agentEvidence.filter(
-    (e) => e.verified !== undefined && e.signerAllowed
-  );
-  const trusted = allowedAgentEvidence.filter(tiedToRelease);
-  const untied = allowedAgentEvidence.filter((e) => !tiedToRelease(e));
+  const trusted = agentEvidence.filter((e) => e.verified !== undefined && e.signerAllowed);
   const views = trusted.map((e) => ({ e, view: agentView(e.statement) }));
   const claimed = new Map<string, string>();
   for (const e of agentEvidence)
@@ -1352,9 +1190,7 @@ function agentChecks(
         ? fail(
             'agents.present',
             'VERIFY_AGENT_PROVENANCE_MISSING',
-            untied.length > 0
-              ? `the policy requires agent provenance; ${untied.map((e) => e.id).join(', ')} names none of the release's artifacts and is not linked from its provenance`
-              : 'the policy requires agent provenance and none is valid'
+            'the policy requires agent provenance and none is valid'
           )
         : skip(
             'agents.present',
@@ -1460,14 +1296,13 @@ function agentChecks(
     'POLICY_APPROVALS_INSUFFICIENT',
     `at least ${A.minApprovals} approval(s) from allowed humans`,
     (v) => {
-      // Per agent commit, one human once (src/verify/approvals.ts).
-      return approvalProblems({
-        approvals: v.approvals,
-        commits: v.commits,
-        agentIds: [v.agentName, v.agentId].filter((x) => x !== undefined),
-        allowedApprovers: A.allowedApprovers,
-        min: A.minApprovals,
-      });
+      const agentIds = new Set([v.agentName, v.agentId].filter((x) => x !== undefined));
+      const humans = new Set(
+        v.approvers.filter((id) => !agentIds.has(id) && matchesAnyGlob(id, A.allowedApprovers))
+      );
+      return humans.size >= A.minApprovals
+        ? []
+        : [`${humans.size} approval(s) from allowed humans, need ${A.minApprovals}`];
     }
   );
   collect(

@@ -1,6 +1,5 @@
 // Human renderings of a verification report: a text verdict + per-artifact table for terminals,
 // and Markdown with a Mermaid diagram of the chain for CI step summaries and MR comments.
-import { AGENT_PROVENANCE_PREDICATE_TYPE } from '../attest/agent.js';
 import type { ArtifactReport, Check, CheckStatus, VerificationReport } from './types.js';
 
 /** Columns of the per-artifact table: a column is the worst status of the checks it groups. */
@@ -123,12 +122,7 @@ export function renderMermaid(report: VerificationReport): string {
   }
   const agents = report.release.checks.filter((c) => c.id.startsWith('agents.'));
   const agentStatus = worst(agents);
-  // Draw the agent node only for an agent attestation the release carries: checks that passed
-  // because there was nothing to check must not look like evidence.
-  const hasAgentAttestation = report.attestations.some(
-    (a) => a.predicateType === AGENT_PROVENANCE_PREDICATE_TYPE
-  );
-  if (hasAgentAttestation && agentStatus !== undefined && agentStatus !== 'skip') {
+  if (agentStatus !== undefined && agentStatus !== 'skip') {
     out.push(`  agent["agent provenance"]${status(agentStatus)}`);
     out.push(`  agent -- covers commits --> ${shown.length > 0 ? 'p0' : 'sums'}`);
   }

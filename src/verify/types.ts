@@ -31,16 +31,6 @@ export interface UnsignedStatementInput {
   problem?: string;
 }
 
-/** A regular file of the release directory that is neither an artifact, the checksums file nor a bundle file. */
-export interface ReleaseFileInput {
-  name: string;
-  sha256: string;
-  /** Parsed JSON of an SBOM document (*.cdx.json, *.spdx.json), compared with the attested BOM. */
-  document?: unknown;
-  /** GitLab runner metadata read as unsigned provenance. */
-  unsignedStatement?: true;
-}
-
 export interface ReleaseInputs {
   artifacts: ArtifactInput[];
   checksums?: { file: string; text: string; digests: { sha256: string } };
@@ -48,12 +38,6 @@ export interface ReleaseInputs {
   unsignedStatements: UnsignedStatementInput[];
   /** Agent-authored commits known from outside the attestations (--agent-commits). */
   agentCommits?: { source: string; commits: string[] };
-  /**
-   * The other regular files of a release directory (absent for artifact arguments). Each is
-   * verified (an SBOM document equal to an attested BOM, runner metadata the policy accepts) or
-   * listed as unverified.
-   */
-  files?: ReleaseFileInput[];
 }
 
 /** A request to verify one bundle; the target is the artifact a message signature signs. */

@@ -1,6 +1,5 @@
 // actions/gate run as the runner runs it: bundled entry, INPUT_* variables, the pull_request
 // fixture event, and the GitHub API on a loopback server.
-import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -118,7 +117,6 @@ describe('actions/gate', () => {
 describe('actions/gate with a signed agent-provenance attestation', () => {
   let stack: LocalSigstoreStack;
   let signerIdentity: string;
-  let trustedRootSha: string;
 
   async function writeAttestation(file: string, commit: string): Promise<void> {
     const statement = buildAgentProvenance({
@@ -154,10 +152,6 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
   beforeAll(async () => {
     stack = await startLocalSigstoreStack();
     await copyFile(stack.trustedRootPath, path.join(workspace, 'trusted_root.json'));
-    // The workspace is the pull request's checkout: a trusted root there must be pinned.
-    trustedRootSha = createHash('sha256')
-      .update(await readFile(path.join(workspace, 'trusted_root.json')))
-      .digest('hex');
     signerIdentity = 'https://github.com/acme/hello/.github/workflows/release.yml@refs/tags/v1.0.0';
     await writeAttestation('head.intoto.jsonl', HEAD);
     await writeAttestation('other.intoto.jsonl', 'f'.repeat(40));
@@ -178,7 +172,6 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/head.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
-      'trusted-root-sha256': trustedRootSha,
       'certificate-identity': signerIdentity,
     });
     expect(run.errors).toEqual([]);
@@ -198,7 +191,6 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/other.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
-      'trusted-root-sha256': trustedRootSha,
       'certificate-identity': signerIdentity,
     });
     expect(run.code).toBe(1);
@@ -211,7 +203,6 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/*.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
-      'trusted-root-sha256': trustedRootSha,
       'certificate-identity':
         'https://github.com/octo-org/widget/.github/workflows/agent.yml@refs/heads/main',
     });
@@ -234,7 +225,6 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/forged.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
-      'trusted-root-sha256': trustedRootSha,
       'certificate-identity': signerIdentity,
     });
     expect(run.code).toBe(1);
@@ -247,7 +237,6 @@ describe('actions/gate with a signed agent-provenance attestation', () => {
     const run = await gate({
       'attestation-path': 'attestations/head.intoto.jsonl',
       'trusted-root': 'trusted_root.json',
-      'trusted-root-sha256': trustedRootSha,
       'certificate-identity': signerIdentity,
     });
     expect(run.code).toBe(1);

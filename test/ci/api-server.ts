@@ -126,8 +126,6 @@ function githubReviews(pr: number): object[] {
  */
 export async function startApiServer(options: { anyCommitPR?: number } = {}): Promise<ApiServer> {
   const requests: ApiServer['requests'] = [];
-  /** Commits the anyCommitPR lookup has associated, in lookup order. */
-  const anyCommits = new Set<string>();
   let base = '';
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', base);
@@ -163,7 +161,7 @@ export async function startApiServer(options: { anyCommitPR?: number } = {}): Pr
             : m[1] === SHA_B
               ? [pr(17), pr(18)]
               : options.anyCommitPR !== undefined
-                ? (anyCommits.add(m[1] ?? ''), [pr(options.anyCommitPR)])
+                ? [pr(options.anyCommitPR)]
                 : []
         );
       }
@@ -180,14 +178,7 @@ export async function startApiServer(options: { anyCommitPR?: number } = {}): Pr
         (m = /^\/repos\/acme\/hello\/pulls\/(\d+)\/commits$/.exec(url.pathname)) &&
         m[1] !== '19'
       ) {
-        // Oldest first, as GitHub lists them: reviews at SHA_A (17) / SHA_B (18) cover up to there.
-        const n = Number(m[1]);
-        const generated = n === options.anyCommitPR ? [...anyCommits] : [];
-        const shas = n === 17 ? [...generated, SHA_B, SHA_A] : n === 18 ? [SHA_B] : generated;
-        return json(
-          200,
-          shas.map((sha) => ({ sha }))
-        );
+        return json(200, []);
       }
       if (url.pathname === '/repos/acme/hello/pulls/19/commits') {
         if ((url.searchParams.get('page') ?? '1') === '1') {

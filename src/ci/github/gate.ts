@@ -149,18 +149,7 @@ export function decideGate(input: {
   approvers: readonly string[];
   requiredApprovals: number;
   headSha: string;
-  /** Why the commit list may be incomplete (the API's 250-commit cap): the gate fails closed. */
-  commitListIncomplete?: string;
 }): GateDecision {
-  if (input.commitListIncomplete !== undefined) {
-    return {
-      verdict: 'fail',
-      agentCommits: input.agentCommits,
-      approvers: input.approvers,
-      attestationVerified: input.attestation.verified,
-      missing: [`a complete commit list: ${input.commitListIncomplete}`],
-    };
-  }
   if (input.agentCommits.length === 0) {
     return {
       verdict: 'not-applicable',

@@ -69,9 +69,8 @@ export async function githubClient(options: GitHubApprovalsOptions): Promise<Oct
 
 /**
  * Approvals of the pull requests that contain `commits`: for every reviewer whose latest
- * deciding review (APPROVED / CHANGES_REQUESTED / DISMISSED) is APPROVED, one HumanApproval
- * that covers only the commits up to the reviewed one (`reviewedCommit`). Bot reviewers,
- * reviewers without a user type and the pull request's author are not counted.
+ * deciding review (APPROVED / CHANGES_REQUESTED / DISMISSED) is APPROVED, one HumanApproval.
+ * Bot reviewers and the pull request's author are not counted.
  */
 export async function githubApprovalsForCommits(
   commits: readonly string[],
@@ -98,16 +97,8 @@ export async function githubApprovalsForCommits(
     (a, b) => a.pr.number - b.pr.number
   )) {
     const reviews = await reviewsForPullRequest(client, owner, repo, pr.number);
-    const approved = approvedReviews(reviews, pr.authorLogin);
-    // The pull request's commits in order: a review at commit C covers C and what came before it,
-    // never commits pushed after the review (an agent may push after a human approved).
-    const ordered =
-      approved.length === 0 ? [] : await pullRequestCommits(client, owner, repo, pr.number);
-    for (const review of approved) {
+    for (const review of approvedReviews(reviews, pr.authorLogin)) {
       const user = review.user as { login: string; id: number };
-      const reviewedAt =
-        typeof review.commit_id === 'string' ? ordered.indexOf(review.commit_id) : -1;
-      const covered = new Set(reviewedAt < 0 ? [] : ordered.slice(0, reviewedAt + 1));
       approvals.push({
         approver: {
           id: `${options.serverUrl.replace(/\/+$/, '')}/${user.login}`,
@@ -120,7 +111,7 @@ export async function githubApprovalsForCommits(
           : {}),
         evidence: { uri: review.html_url, digest: { sha256: reviewDigest(review) } },
         changeRequest: { uri: pr.htmlUrl, number: pr.number },
-        commits: [...prCommits].filter((sha) => covered.has(sha)).sort(),
+        commits: [...prCommits].sort(),
         ...(typeof review.commit_id === 'string' ? { reviewedCommit: review.commit_id } : {}),
       });
     }
@@ -232,13 +223,12 @@ export function approvedReviews(
   }
   return [...latest.values()]
     .filter((r) => r.state === 'APPROVED')
-    .filter((r) => r.user !== null && isHuman(r.user) && r.user.login !== authorLogin)
+    .filter((r) => r.user !== null && !isBot(r.user) && r.user.login !== authorLogin)
     .sort((a, b) => a.id - b.id);
 }
 
-/** Only an account GitHub says is a User counts; a reviewer without a type is not a user. */
-function isHuman(user: { login: string; type?: string }): boolean {
-  return user.type === 'User' && !user.login.endsWith('[bot]');
+function isBot(user: { login: string; type?: string }): boolean {
+  return user.type === 'Bot' || user.login.endsWith('[bot]');
 }
 
 function reviewDigest(review: ReviewRecord): string {

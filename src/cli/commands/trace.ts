@@ -24,7 +24,6 @@ import { appendBundle } from '../../attest/output.js';
 import { prettyCanonicalJSON } from '../../util/canonical-json.js';
 import { registerSecret } from '../../util/redact.js';
 import { resolveBuildTime } from '../../util/time.js';
-import { IDENTITY_HELP, signerRuleFromFlags, sourcePinFromFlags } from '../../policy/identity.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
 import type { DemoStep } from '../demo/state.js';
@@ -44,10 +43,6 @@ interface TraceOptions {
   certificateIdentity?: string;
   certificateIdentityRegexp?: string;
   certificateOidcIssuer?: string;
-  signerWorkflow?: string;
-  repo?: string;
-  owner?: string;
-  sourceRepository?: string;
   key?: string;
   rekorUrl?: string;
 }
@@ -82,18 +77,8 @@ export const registerTrace: CommandRegistrar = (program, ctx) => {
       '--certificate-identity <san>',
       'require this signer identity (default: any Fulcio identity, reported in the trace)'
     )
-    .option(
-      '--certificate-identity-regexp <re>',
-      'require a signer identity matching this regexp (whole value)'
-    )
+    .option('--certificate-identity-regexp <re>', 'require a signer identity matching this regexp')
     .option('--certificate-oidc-issuer <url>', 'require this OIDC issuer')
-    .option(
-      '--signer-workflow <[host/]owner/repo/path[@ref]>',
-      'require this signing workflow; a @ref given is required'
-    )
-    .option('--repo <owner/repo>', 'require certificates naming this source repository')
-    .option('--owner <owner>', 'require certificates whose source repository this owner owns')
-    .option('--source-repository <uri>', 'require certificates naming this source repository URI')
     .option('--key <pem>', 'public key (PEM) to verify key-signed bundles with')
     .option(
       '--rekor-url <url>',
@@ -102,7 +87,7 @@ export const registerTrace: CommandRegistrar = (program, ctx) => {
     .option('--strict', 'exit 1 when the trail has an error gap')
     .addHelpText(
       'after',
-      `\n${IDENTITY_HELP}\n\nOffline unless --rekor-url is given. Exit status 0 (also with gaps, unless --strict), 1 with --strict and gaps, 2 bad input.\nDocs: docs/trace.md.`
+      '\nOffline unless --rekor-url is given. Exit status 0 (also with gaps, unless --strict), 1 with --strict and gaps, 2 bad input.\nDocs: docs/trace.md.'
     )
     .action(
       commandAction<[string | undefined, TraceOptions]>(ctx, (target, options) =>
@@ -253,21 +238,33 @@ function checkRekorURL(value: string): string {
   return value;
 }
 
-/**
- * The trace reports any Fulcio identity unless pins are given; pins build the same signer rule as
- * `custody verify` (src/policy/identity.ts). A source pin or issuer alone narrows without naming
- * an identity.
- */
-export function identityPolicy(options: TraceOptions): IdentityPolicy {
-  const rule = signerRuleFromFlags(options);
-  if (rule !== undefined) return { rules: [rule] };
-  const narrowing = {
-    ...sourcePinFromFlags(options),
+function identityPolicy(options: TraceOptions): IdentityPolicy {
+  if (
+    options.certificateIdentity !== undefined &&
+    options.certificateIdentityRegexp !== undefined
+  ) {
+    throw new CustodyError(
+      'USAGE_INVALID',
+      'give --certificate-identity or --certificate-identity-regexp, not both'
+    );
+  }
+  let san: string | RegExp | undefined = options.certificateIdentity;
+  if (options.certificateIdentityRegexp !== undefined) {
+    try {
+      san = new RegExp(options.certificateIdentityRegexp);
+    } catch {
+      throw new CustodyError(
+        'USAGE_INVALID',
+        '--certificate-identity-regexp is not a valid regexp'
+      );
+    }
+  }
+  return {
+    ...(san === undefined ? { anyIdentity: true } : { subjectAlternativeName: san }),
     ...(options.certificateOidcIssuer === undefined
       ? {}
       : { issuer: options.certificateOidcIssuer }),
   };
-  return Object.keys(narrowing).length > 0 ? { rules: [narrowing] } : { anyIdentity: true };
 }
 
 async function runTrace(

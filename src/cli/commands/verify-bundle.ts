@@ -9,12 +9,12 @@ import {
   loadTrustedRoot,
   verifyBundle,
   type ArtifactInput,
+  type FulcioExtensions,
   type IdentityPolicy,
+  type Matcher,
   type TrustContext,
   type VerifiedBundle,
 } from '../../sign/index.js';
-import { FULL_MATCH_NOTE, IDENTITY_HELP, signerRuleFromFlags } from '../../policy/identity.js';
-import type { FulcioExtensionName } from '../../policy/types.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
 import { commonJSExports } from '../../util/interop.js';
@@ -33,8 +33,6 @@ interface VerifyBundleOptions {
   tuf?: boolean;
   tlog: boolean;
   sourceRepository?: string;
-  repo?: string;
-  owner?: string;
   sourceRef?: string;
   sourceDigest?: string;
   signerWorkflow?: string;
@@ -43,34 +41,50 @@ interface VerifyBundleOptions {
   buildTrigger?: string;
 }
 
-const EXTENSION_FLAGS: readonly [keyof VerifyBundleOptions, FulcioExtensionName, string, string][] =
+const EXTENSION_FLAGS: readonly [
+  keyof VerifyBundleOptions,
+  keyof FulcioExtensions,
+  string,
+  string,
+][] = [
   [
-    [
-      'sourceRef',
-      'sourceRepositoryRef',
-      '--source-ref <ref>',
-      'Fulcio source repository ref (e.g. refs/tags/v1.2.3)',
-    ],
-    [
-      'sourceDigest',
-      'sourceRepositoryDigest',
-      '--source-digest <sha>',
-      'Fulcio source repository commit digest',
-    ],
-    ['signerDigest', 'buildSignerDigest', '--signer-digest <sha>', 'Fulcio build signer digest'],
-    [
-      'runnerEnvironment',
-      'runnerEnvironment',
-      '--runner-environment <env>',
-      'Fulcio runner environment (github-hosted, gitlab-hosted, self-hosted)',
-    ],
-    [
-      'buildTrigger',
-      'buildTrigger',
-      '--build-trigger <event>',
-      'Fulcio build trigger (push, workflow_dispatch, ...)',
-    ],
-  ];
+    'sourceRepository',
+    'sourceRepositoryURI',
+    '--source-repository <uri>',
+    'Fulcio source repository URI (e.g. https://github.com/o/r)',
+  ],
+  [
+    'sourceRef',
+    'sourceRepositoryRef',
+    '--source-ref <ref>',
+    'Fulcio source repository ref (e.g. refs/tags/v1.2.3)',
+  ],
+  [
+    'sourceDigest',
+    'sourceRepositoryDigest',
+    '--source-digest <sha>',
+    'Fulcio source repository commit digest',
+  ],
+  [
+    'signerWorkflow',
+    'buildSignerURI',
+    '--signer-workflow <uri>',
+    'Fulcio build signer URI (workflow or CI config @ ref)',
+  ],
+  ['signerDigest', 'buildSignerDigest', '--signer-digest <sha>', 'Fulcio build signer digest'],
+  [
+    'runnerEnvironment',
+    'runnerEnvironment',
+    '--runner-environment <env>',
+    'Fulcio runner environment (github-hosted, gitlab-hosted, self-hosted)',
+  ],
+  [
+    'buildTrigger',
+    'buildTrigger',
+    '--build-trigger <event>',
+    'Fulcio build trigger (push, workflow_dispatch, ...)',
+  ],
+];
 
 export const registerVerifyBundle: CommandRegistrar = (program, ctx) => {
   const command = program
@@ -86,19 +100,9 @@ export const registerVerifyBundle: CommandRegistrar = (program, ctx) => {
     .option('--certificate-identity <san>', 'expected certificate SAN, exact (URI or e-mail)')
     .option(
       '--certificate-identity-regexp <regexp>',
-      `expected certificate SAN as a JavaScript regular expression, ${FULL_MATCH_NOTE}`
+      'expected certificate SAN as a JavaScript regular expression (anchor it with ^…$)'
     )
     .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer, exact')
-    .option(
-      '--signer-workflow <[host/]owner/repo/path[@ref]>',
-      'workflow that signed (Fulcio build signer URI); a @ref given is required'
-    )
-    .option('--repo <owner/repo>', 'source repository the certificate must name (gh --repo)')
-    .option('--owner <owner>', 'owner of the source repository (gh --owner)')
-    .option(
-      '--source-repository <uri>',
-      'source repository URI the certificate must name (e.g. https://github.com/o/r)'
-    )
     .option('--key <pem>', 'verify with this public key instead of a certificate identity')
     .option(
       '--trusted-root <file>',
@@ -111,7 +115,6 @@ export const registerVerifyBundle: CommandRegistrar = (program, ctx) => {
       'with --key: accept a bundle without transparency-log entry (signed with --no-tlog)'
     );
   for (const [, , flag, description] of EXTENSION_FLAGS) command.option(flag, description);
-  command.addHelpText('after', `\n${IDENTITY_HELP}`);
   command.action(
     commandAction<[string, VerifyBundleOptions]>(ctx, (input, options) =>
       runVerifyBundle(ctx, input, options)
@@ -181,11 +184,21 @@ export async function resolveTrust(
   return embeddedTrustedRoot(options.staging === true ? 'staging' : 'public-good');
 }
 
+function compileRegexp(source: string, flag: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    throw new CustodyError('USAGE_INVALID', `${flag} is not a valid regular expression`, {
+      cause: error,
+    });
+  }
+}
+
 export function policyFromOptions(
   options: VerifyBundleOptions,
   keyPEM: string | undefined
 ): IdentityPolicy {
-  const extensions: Partial<Record<FulcioExtensionName, string>> = {};
+  const extensions: Partial<Record<keyof FulcioExtensions, Matcher>> = {};
   for (const [option, name] of EXTENSION_FLAGS) {
     const value = options[option];
     if (typeof value === 'string') extensions[name] = value;
@@ -203,22 +216,33 @@ export function policyFromOptions(
     }
     return { publicKeyPEM: keyPEM };
   }
-  // The same rule `custody verify`, trace and the actions build from these flags.
-  const rule = signerRuleFromFlags(options);
   if (
-    rule === undefined ||
-    (options.certificateOidcIssuer === undefined && options.signerWorkflow === undefined)
+    options.certificateIdentity !== undefined &&
+    options.certificateIdentityRegexp !== undefined
   ) {
     throw new CustodyError(
       'USAGE_INVALID',
-      'verify-bundle needs --certificate-identity (or -regexp, or --signer-workflow) and --certificate-oidc-issuer, or --key',
+      'pass --certificate-identity or --certificate-identity-regexp, not both'
+    );
+  }
+  const san =
+    options.certificateIdentity ??
+    (options.certificateIdentityRegexp === undefined
+      ? undefined
+      : compileRegexp(options.certificateIdentityRegexp, '--certificate-identity-regexp'));
+  if (san === undefined || options.certificateOidcIssuer === undefined) {
+    throw new CustodyError(
+      'USAGE_INVALID',
+      'verify-bundle needs --certificate-identity (or -regexp) and --certificate-oidc-issuer, or --key',
       {
         hint: 'e.g. --certificate-identity https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1 --certificate-oidc-issuer https://token.actions.githubusercontent.com',
       }
     );
   }
   return {
-    rules: [{ ...rule, ...(Object.keys(extensions).length > 0 ? { extensions } : {}) }],
+    subjectAlternativeName: san,
+    issuer: options.certificateOidcIssuer,
+    ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
   };
 }
 

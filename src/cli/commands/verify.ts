@@ -10,7 +10,6 @@ import { resolveBuildTime } from '../../util/time.js';
 import { runVerification } from '../../verify/adapter/run.js';
 import { renderMarkdown, renderText, verdictLine } from '../../verify/render.js';
 import { buildVsa } from '../../verify/vsa.js';
-import { IDENTITY_HELP } from '../../policy/identity.js';
 import { commandAction } from '../action.js';
 import type { CliContext, CommandOutput, CommandRegistrar } from '../context.js';
 import type { DemoStep } from '../demo/state.js';
@@ -37,9 +36,6 @@ export interface VerifyOptions {
   certificateOidcIssuer?: string;
   certificateOidcIssuerRegexp?: string;
   signerWorkflow?: string;
-  repo?: string;
-  owner?: string;
-  sourceRepository?: string;
   sourceRef?: string;
   sourceDigest?: string;
   denySelfHostedRunners?: boolean;
@@ -94,25 +90,13 @@ export const registerVerify: CommandRegistrar = (program, ctx) => {
       '--certificate-identity <san>',
       'allowed signer identity (exact), replaces the policy’s signers'
     )
-    .option(
-      '--certificate-identity-regexp <re>',
-      'allowed signer identity (regular expression, whole value)'
-    )
+    .option('--certificate-identity-regexp <re>', 'allowed signer identity (regular expression)')
     .option('--certificate-oidc-issuer <url>', 'allowed OIDC issuer (exact)')
+    .option('--certificate-oidc-issuer-regexp <re>', 'allowed OIDC issuer (regular expression)')
     .option(
-      '--certificate-oidc-issuer-regexp <re>',
-      'allowed OIDC issuer (regular expression, whole value)'
+      '--signer-workflow <owner/repo/path>',
+      'allowed signing workflow (GitHub), as gh attestation verify'
     )
-    .option(
-      '--signer-workflow <[host/]owner/repo/path[@ref]>',
-      'allowed signing workflow, as gh attestation verify; a @ref given is required'
-    )
-    .option(
-      '--repo <owner/repo>',
-      'source repository the signing certificate must name (gh --repo; GitLab group/project too)'
-    )
-    .option('--owner <owner>', 'owner of the source repository (gh --owner)')
-    .option('--source-repository <uri>', 'source repository URI the certificate must name')
     .option('--source-ref <ref>', 'required source ref (glob), e.g. refs/tags/v*')
     .option('--source-digest <sha>', 'required source commit')
     .option('--deny-self-hosted-runners', 'fail provenance built on self-hosted runners')
@@ -134,7 +118,7 @@ export const registerVerify: CommandRegistrar = (program, ctx) => {
     .option('--vsa-tsa-url <url>', 'timestamp authority URL for signing the VSA')
     .addHelpText(
       'after',
-      `\n${IDENTITY_HELP}\n\nExit status: 0 PASS, 1 FAIL, 2 bad usage or input. No network access (except to sign a VSA).\nDocs: docs/verify.md, docs/policy.md.`
+      '\nExit status: 0 PASS, 1 FAIL, 2 bad usage or input. No network access (except to sign a VSA).\nDocs: docs/verify.md, docs/policy.md.'
     )
     .action(
       commandAction<[string[], VerifyOptions]>(ctx, (targets, options) =>
@@ -195,11 +179,6 @@ export async function runVerifyCommand(
         ? {}
         : { certificateOidcIssuerRegexp: options.certificateOidcIssuerRegexp }),
       ...(options.signerWorkflow === undefined ? {} : { signerWorkflow: options.signerWorkflow }),
-      ...(options.repo === undefined ? {} : { repo: options.repo }),
-      ...(options.owner === undefined ? {} : { owner: options.owner }),
-      ...(options.sourceRepository === undefined
-        ? {}
-        : { sourceRepository: options.sourceRepository }),
       ...(options.sourceRef === undefined ? {} : { sourceRef: options.sourceRef }),
       ...(options.sourceDigest === undefined ? {} : { sourceDigest: options.sourceDigest }),
       ...(options.denySelfHostedRunners === true ? { denySelfHostedRunners: true } : {}),

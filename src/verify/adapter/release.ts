@@ -9,11 +9,9 @@ import { parseStatement, type InTotoStatement } from '../../attest/intoto.js';
 import { digestFilesSettled, parseChecksums, type DigestAlgorithm } from '../../digest/index.js';
 import { CustodyError } from '../../errors.js';
 import { readFileLimited, resolveInside } from '../../io/fs.js';
-import { matchesGlob } from '../../policy/match.js';
 import type {
   ArtifactInput,
   BundleInput,
-  ReleaseFileInput,
   ReleaseInputs,
   UnsignedStatementInput,
 } from '../types.js';
@@ -53,11 +51,6 @@ export interface ReadReleaseOptions {
   agentCommits?: string;
   /** Names in the release directory that are not artifacts (the policy file, the outputs). */
   exclude: string[];
-  /**
-   * The policy's spec.files.allowUnverified globs: a matching file that the checksums file does
-   * not list is not an artifact (it needs no provenance); it is listed as allowed-unverified.
-   */
-  allowUnverified?: readonly string[];
 }
 
 export interface ReadRelease {
@@ -97,8 +90,6 @@ export async function readRelease(options: ReadReleaseOptions): Promise<ReadRele
   const metadataFiles: { name: string; file: string }[] = [];
   let checksumsFile: { name: string; file: string } | undefined;
   const controlFiles: { name: string; file: string }[] = [];
-  /** Regular files of the release directory that are not artifacts, the checksums file or bundles. */
-  const otherFiles: { name: string; file: string }[] = [];
   let releaseDir: string | undefined;
   let trustedRootInRelease: string | undefined;
 
@@ -119,11 +110,6 @@ export async function readRelease(options: ReadReleaseOptions): Promise<ReadRele
       .filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink()))
       .map((e) => e.name)
       .sort();
-    // Hidden files are not artifacts, but they are in the release: listed, never silently passed.
-    for (const e of entries) {
-      if (!e.name.startsWith('.') || exclude.has(e.name) || !e.isFile()) continue;
-      otherFiles.push({ name: e.name, file: path.join(releaseDir, e.name) });
-    }
     // The policy's checksums name wins over the defaults; other checksum files are metadata.
     const chosen =
       options.checksums === undefined
@@ -140,14 +126,9 @@ export async function readRelease(options: ReadReleaseOptions): Promise<ReadRele
         checksumsFile = { name, file };
         continue;
       }
-      if (exclude.has(name)) continue;
-      if (name === options.checksumsName || DEFAULT_CHECKSUM_NAMES.includes(name)) {
-        otherFiles.push({ name, file });
-        continue;
-      }
+      if (name === options.checksumsName || DEFAULT_CHECKSUM_NAMES.includes(name)) continue;
       const kind = classify(name, exclude);
-      if (kind === 'control') otherFiles.push({ name, file });
-      if (kind === 'control' && !CONTROL_FILES.has(name)) {
+      if (kind === 'control' && !exclude.has(name) && !CONTROL_FILES.has(name)) {
         controlFiles.push({ name, file });
       }
       if (kind === 'artifact') artifactFiles.push({ name, file });
@@ -244,39 +225,6 @@ export async function readRelease(options: ReadReleaseOptions): Promise<ReadRele
     const listed = listedNames(checksums.text);
     for (const control of controlFiles) if (listed.has(control.name)) artifactFiles.push(control);
   }
-  if (releaseDir !== undefined && (options.allowUnverified ?? []).length > 0) {
-    const listed = checksums === undefined ? new Set<string>() : listedNames(checksums.text);
-    for (const a of [...artifactFiles]) {
-      if (listed.has(a.name)) continue;
-      if (!(options.allowUnverified ?? []).some((glob) => matchesGlob(a.name, glob))) continue;
-      artifactFiles.splice(artifactFiles.indexOf(a), 1);
-      otherFiles.push(a);
-    }
-  }
-  const releaseFiles: ReleaseFileInput[] = [];
-  for (const other of otherFiles) {
-    if (artifactFiles.some((a) => a.file === other.file)) continue;
-    if (releaseFiles.some((f) => f.name === other.name)) continue;
-    const bytes = await readFileLimited(other.file, {
-      maxBytes: BUNDLE_LIMIT,
-      what: 'release file',
-    });
-    releaseFiles.push({
-      name: other.name,
-      sha256: sha256(bytes),
-      ...(SBOM_DOCUMENT_SUFFIXES.some((suffix) => other.name.endsWith(suffix))
-        ? { document: parseDocument(bytes) }
-        : {}),
-    });
-  }
-  for (const entry of metadataFiles) {
-    if (!unsignedStatements.some((u) => u.file === entry.name)) continue;
-    releaseFiles.push({
-      name: entry.name,
-      sha256: attestationFiles.find((a) => a.uri === entry.name)?.sha256 ?? '',
-      unsignedStatement: true,
-    });
-  }
 
   // Hash with every algorithm some subject uses without sha256 (npm provenance: sha512 only).
   const algorithms = new Set<DigestAlgorithm>(['sha256']);
@@ -326,25 +274,11 @@ export async function readRelease(options: ReadReleaseOptions): Promise<ReadRele
       bundles,
       unsignedStatements,
       ...(agentCommits === undefined ? {} : { agentCommits }),
-      ...(releaseDir === undefined
-        ? {}
-        : {
-            files: releaseFiles.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-          }),
     },
     ...(releaseDir === undefined ? {} : { releaseDir }),
     ...(trustedRootInRelease === undefined ? {} : { trustedRootInRelease }),
     attestationFiles: attestationFiles.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0)),
   };
-}
-
-/** An SBOM document's JSON (compared with the attested BOM); undefined when it is not JSON. */
-function parseDocument(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Bundles in a file: one JSON bundle, a GitHub API response, or JSON Lines (one per line). */

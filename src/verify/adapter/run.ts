@@ -90,15 +90,9 @@ export async function runVerification(
     targets: options.targets,
     ...(options.checksums === undefined ? {} : { checksums: options.checksums }),
     checksumsName: policy.checksums.file,
-    allowUnverified: policy.files.allowUnverified,
     bundles: options.bundles ?? [],
     ...(options.agentCommits === undefined ? {} : { agentCommits: options.agentCommits }),
-    // The policy and trusted root of this run are the verifier's inputs, not release files.
-    exclude: [
-      ...(options.exclude ?? []),
-      ...(policyName === undefined ? [] : [policyName]),
-      ...(options.trustedRoot === undefined ? [] : [path.basename(options.trustedRoot)]),
-    ],
+    exclude: [...(options.exclude ?? []), ...(policyName === undefined ? [] : [policyName])],
   });
   if (release.trustedRootInRelease !== undefined && options.trustedRoot === undefined) {
     notes.push(

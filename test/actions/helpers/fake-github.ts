@@ -113,7 +113,7 @@ export async function startFakeGitHub(options: {
         200,
         paged(state.reviews).map((r, i) => ({
           id: i + 1,
-          user: { login: r.login, type: 'type' in r ? r.type : 'User' },
+          user: { login: r.login, type: r.type ?? 'User' },
           state: r.state,
           commit_id: r.commitId,
           submitted_at: '2026-11-20T11:00:00Z',

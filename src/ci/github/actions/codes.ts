@@ -32,11 +32,6 @@ export const GITHUB_ACTION_ERROR_CODES = {
     summary:
       'The verify action found the release does not verify; the annotation names the first failed check and the step summary has the full report.',
   },
-  GATE_COMMITS_TRUNCATED: {
-    exit: 1,
-    summary:
-      "The gate could not list every commit of the pull request (GitHub's API returns at most 250): it fails closed rather than miss an agent commit. Split the pull request.",
-  },
   GATE_DENIED: {
     exit: 1,
     summary:

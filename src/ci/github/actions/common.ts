@@ -5,7 +5,6 @@ import path from 'node:path';
 import { CustodyError } from '../../../errors.js';
 import { readJSONFile, resolveInside } from '../../../io/fs.js';
 import type { IdentityPolicy, SignerConfig, TrustContext } from '../../../sign/index.js';
-import { signerRuleFromFlags, type FlagNames } from '../../../policy/identity.js';
 import type { ActionDeps, InputReader } from './framework.js';
 import type { RepoRef } from './github-api.js';
 import { commonJSExports } from '../../../util/interop.js';
@@ -17,27 +16,30 @@ export interface IdentityInputs {
   readonly certificateIdentity: string | undefined;
   readonly certificateIdentityRegexp: string | undefined;
   readonly certificateOidcIssuer: string;
-  readonly signerWorkflow?: string | undefined;
-  readonly repo?: string | undefined;
-  readonly owner?: string | undefined;
-  readonly sourceRepository?: string | undefined;
 }
 
-/** Input names for messages of the shared identity module. */
-export const ACTION_INPUT_NAMES: FlagNames = {
-  identity: 'certificate-identity',
-  identityRegexp: 'certificate-identity-regexp',
-  issuer: 'certificate-oidc-issuer',
-  issuerRegexp: 'certificate-oidc-issuer-regexp',
-  repo: 'repo',
-  owner: 'owner',
-  sourceRepository: 'source-repository',
-};
-
-/** The signer rule of the inputs, built and matched exactly as `custody verify` does. */
 export function identityPolicy(inputs: IdentityInputs): IdentityPolicy {
-  const rule = signerRuleFromFlags(inputs, ACTION_INPUT_NAMES, 'ACTION_INPUT_INVALID');
-  if (rule === undefined) {
+  if (inputs.certificateIdentity !== undefined && inputs.certificateIdentityRegexp !== undefined) {
+    throw new CustodyError(
+      'ACTION_INPUT_INVALID',
+      'set certificate-identity or certificate-identity-regexp, not both'
+    );
+  }
+  let san: string | RegExp | undefined = inputs.certificateIdentity;
+  if (inputs.certificateIdentityRegexp !== undefined) {
+    try {
+      san = new RegExp(anchored(inputs.certificateIdentityRegexp));
+    } catch (error) {
+      throw new CustodyError(
+        'ACTION_INPUT_INVALID',
+        'certificate-identity-regexp is not a valid regular expression',
+        {
+          cause: error,
+        }
+      );
+    }
+  }
+  if (san === undefined) {
     throw new CustodyError(
       'ACTION_INPUT_INVALID',
       'set certificate-identity (or certificate-identity-regexp): a signature says nothing until you pin who made it',
@@ -46,7 +48,11 @@ export function identityPolicy(inputs: IdentityInputs): IdentityPolicy {
       }
     );
   }
-  return { rules: [rule] };
+  return { subjectAlternativeName: san, issuer: inputs.certificateOidcIssuer };
+}
+
+function anchored(pattern: string): string {
+  return `${pattern.startsWith('^') ? '' : '^'}${pattern}${pattern.endsWith('$') ? '' : '$'}`;
 }
 
 /** trusted-root input: a trusted_root.json inside the workspace, or the embedded public-good root. */

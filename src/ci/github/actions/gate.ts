@@ -1,6 +1,5 @@
 // actions/gate: on pull_request events, find agent-authored commits and require a verified
 // agent-provenance attestation for the head commit plus human approval (rule in ../gate.ts).
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { attestationKind } from '../../../attest/link.js';
 import { CustodyError } from '../../../errors.js';
@@ -14,7 +13,6 @@ import {
   type GateDecision,
   type GateRules,
 } from '../gate.js';
-import type { TrustContext } from '../../../sign/index.js';
 import { heading, table, type SummaryBlock } from '../summary.js';
 import {
   expandGlobs,
@@ -23,7 +21,6 @@ import {
   loadTrust,
   repoRef,
   requireToken,
-  workspacePath,
   type IdentityInputs,
 } from './common.js';
 import type { ActionDefinition, ActionDeps, ActionResult, InputReader } from './framework.js';
@@ -33,13 +30,9 @@ export const GATE_INPUTS = [
   'github-token',
   'attestation-path',
   'trusted-root',
-  'trusted-root-sha256',
   'certificate-identity',
   'certificate-identity-regexp',
   'certificate-oidc-issuer',
-  'repo',
-  'owner',
-  'source-repository',
   'agent-identities',
   'ignored-bots',
   'required-approvals',
@@ -63,8 +56,6 @@ export interface GateInputs extends IdentityInputs {
   readonly githubToken: string | undefined;
   readonly attestationPaths: readonly string[];
   readonly trustedRoot: string | undefined;
-  /** SHA-256 the trusted root must have when it lies in the (pull-request-controlled) workspace. */
-  readonly trustedRootSha256: string | undefined;
   readonly rules: GateRules;
 }
 
@@ -73,13 +64,9 @@ export function readGateInputs(read: InputReader<GateInput>): GateInputs {
     githubToken: read.secret('github-token'),
     attestationPaths: read.list('attestation-path'),
     trustedRoot: read.optional('trusted-root'),
-    trustedRootSha256: read.optional('trusted-root-sha256'),
     certificateIdentity: read.optional('certificate-identity'),
     certificateIdentityRegexp: read.optional('certificate-identity-regexp'),
     certificateOidcIssuer: read.withDefault('certificate-oidc-issuer', GITHUB_ACTIONS_ISSUER),
-    repo: read.optional('repo'),
-    owner: read.optional('owner'),
-    sourceRepository: read.optional('source-repository'),
     rules: {
       agentIdentities: read.list('agent-identities'),
       ignoredBots: read.list('ignored-bots'),
@@ -113,7 +100,7 @@ export async function runGate(
     throw new CustodyError('CI_EVENT_INVALID', 'the event payload has no pull_request.head.sha');
   }
   const headSha = pr.headSha;
-  const { author, commitCount } = await pullRequestEvent(deps.env.GITHUB_EVENT_PATH);
+  const author = await pullRequestAuthor(deps.env.GITHUB_EVENT_PATH);
   const token = requireToken(inputs.githubToken, 'reading pull-request commits and reviews');
   const api = await (
     deps.githubApi ?? ((t, a, s) => createGitHubApi({ token: t, apiURL: a, serverURL: s }))
@@ -132,16 +119,6 @@ export async function runGate(
     authorEmail: c.authorEmail,
     authorDate: c.authorDate,
   }));
-  // GitHub lists at most 250 commits of a pull request: an agent commit past the 250th would go
-  // unseen. Compare with the event's commit count (or the cap itself) and fail closed.
-  const incomplete =
-    commitCount !== undefined
-      ? commits.length < commitCount
-        ? `the API listed ${commits.length} of the pull request's ${commitCount} commits (GitHub lists at most ${MAX_LISTED_COMMITS}); every commit must be seen`
-        : undefined
-      : commits.length >= MAX_LISTED_COMMITS
-        ? `the API listed ${commits.length} commits, GitHub's maximum: later commits may be unseen`
-        : undefined;
   const agents = agentCommits(commits, inputs.rules);
   const approvers = humanApprovers(
     reviews.map((r) => ({
@@ -164,7 +141,6 @@ export async function runGate(
     approvers,
     requiredApprovals: inputs.rules.requiredApprovals,
     headSha,
-    ...(incomplete === undefined ? {} : { commitListIncomplete: incomplete }),
   });
   return {
     outputs: {
@@ -178,7 +154,7 @@ export async function runGate(
     ...(decision.verdict === 'fail'
       ? {
           failure: new CustodyError(
-            incomplete === undefined ? 'GATE_DENIED' : 'GATE_COMMITS_TRUNCATED',
+            'GATE_DENIED',
             `pull request #${pr.number} has ${agents.length} agent-authored commit(s) and lacks: ${decision.missing.join('; ')}`,
             { details: { missing: decision.missing, agentCommits: agents.map((a) => a.sha) } }
           ),
@@ -201,7 +177,7 @@ async function checkAttestation(
     return { verified: false, problems: ['no file matched attestation-path'] };
   const { verifyBundle } = await import('../../../sign/index.js');
   const { validateStatement } = await import('../../../attest/validate.js');
-  const trust = await gateTrust(inputs, deps.workspace);
+  const trust = await loadTrust(deps.workspace, inputs.trustedRoot);
   const policy = identityPolicy(inputs);
   const problems: string[] = [];
   for (const file of files) {
@@ -244,65 +220,13 @@ async function readBundles(file: string): Promise<unknown[]> {
     .map((line, i) => parseJSONText(line, `${file} line ${i + 1}`));
 }
 
-/** GitHub's pull-request commits endpoint stops at 250. */
-export const MAX_LISTED_COMMITS = 250;
-
-async function pullRequestEvent(
-  eventPath: string | undefined
-): Promise<{ author: string | undefined; commitCount: number | undefined }> {
-  if (eventPath === undefined) return { author: undefined, commitCount: undefined };
+async function pullRequestAuthor(eventPath: string | undefined): Promise<string | undefined> {
+  if (eventPath === undefined) return undefined;
   const event = (await readJSONFile(eventPath, { what: 'event payload' })) as {
-    pull_request?: { user?: { login?: unknown }; commits?: unknown };
+    pull_request?: { user?: { login?: unknown } };
   };
   const login = event.pull_request?.user?.login;
-  const commits = event.pull_request?.commits;
-  return {
-    author: typeof login === 'string' ? login : undefined,
-    commitCount:
-      typeof commits === 'number' && Number.isSafeInteger(commits) && commits >= 0
-        ? commits
-        : undefined,
-  };
-}
-
-/**
- * The gate runs on the pull request's own checkout, which the pull request can edit: a
- * trusted_root.json there would let it choose whom to trust. Trust comes from the embedded
- * roots, a file outside the workspace, or a workspace file pinned by its SHA-256.
- */
-async function gateTrust(inputs: GateInputs, workspace: string): Promise<TrustContext> {
-  if (inputs.trustedRoot === undefined) return loadTrust(workspace, undefined);
-  const resolved = path.resolve(workspace, inputs.trustedRoot);
-  const inWorkspace =
-    resolved === path.resolve(workspace) || resolved.startsWith(path.resolve(workspace) + path.sep);
-  if (!inWorkspace) {
-    const { loadTrustedRoot } = await import('../../../sign/index.js');
-    return loadTrustedRoot(await readJSONFile(resolved, { what: 'trusted root' }));
-  }
-  const expected = inputs.trustedRootSha256?.toLowerCase();
-  if (expected === undefined || !/^[0-9a-f]{64}$/.test(expected)) {
-    throw new CustodyError(
-      'ACTION_INPUT_INVALID',
-      `trusted-root ${inputs.trustedRoot} is inside the pull request's checkout, which the pull request can edit`,
-      {
-        hint: 'pin it with trusted-root-sha256: <sha256 of the file>, put it outside the workspace (e.g. $RUNNER_TEMP), or leave trusted-root empty for the embedded Sigstore root',
-      }
-    );
-  }
-  const file = await workspacePath(workspace, inputs.trustedRoot);
-  const { readFileLimited } = await import('../../../io/fs.js');
-  const bytes = await readFileLimited(file, { what: 'trusted root', maxBytes: 16 * 1024 * 1024 });
-  const actual = createHash('sha256').update(bytes).digest('hex');
-  if (actual !== expected) {
-    throw new CustodyError(
-      'ACTION_INPUT_INVALID',
-      `trusted-root ${inputs.trustedRoot} has sha256 ${actual}, not the pinned ${expected}: the pull request may have changed it`,
-      { details: { expected, actual } }
-    );
-  }
-  const { loadTrustedRoot } = await import('../../../sign/index.js');
-  const { parseJSONText } = await import('../../../io/fs.js');
-  return loadTrustedRoot(parseJSONText(bytes.toString('utf8'), inputs.trustedRoot));
+  return typeof login === 'string' ? login : undefined;
 }
 
 function gateSummary(

@@ -227,8 +227,7 @@ function toUser(user: unknown): GitHubUser | undefined {
   if (user === null || typeof user !== 'object') return undefined;
   const { login, type } = user as { login?: unknown; type?: unknown };
   if (typeof login !== 'string') return undefined;
-  // A user without a type is not known to be a human: never default to 'User'.
-  return { login, type: typeof type === 'string' ? type : 'Unknown' };
+  return { login, type: typeof type === 'string' ? type : 'User' };
 }
 
 /** upload_url is an RFC 6570 template ("...assets{?name,label}"); Octokit fills `name` itself. */

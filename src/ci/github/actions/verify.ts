@@ -6,17 +6,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError } from '../../../errors.js';
 import { readTextLimited, writeFileAtomic } from '../../../io/fs.js';
-import { FILES_CHECK_ID } from '../../../verify/completeness.js';
 import type { VerificationReport } from '../../../verify/types.js';
 import { heading, table, type SummaryBlock } from '../summary.js';
-import { sourcePinFromFlags } from '../../../policy/identity.js';
-import {
-  ACTION_INPUT_NAMES,
-  GITHUB_ACTIONS_ISSUER,
-  repoRef,
-  requireToken,
-  workspacePath,
-} from './common.js';
+import { GITHUB_ACTIONS_ISSUER, repoRef, requireToken, workspacePath } from './common.js';
 import type { ActionDefinition, ActionDeps, ActionResult, InputReader } from './framework.js';
 import { createGitHubApi, type GitHubApi } from './github-api.js';
 
@@ -28,9 +20,6 @@ export const VERIFY_INPUTS = [
   'certificate-identity-regexp',
   'certificate-oidc-issuer',
   'signer-workflow',
-  'repo',
-  'owner',
-  'source-repository',
   'source-ref',
   'source-digest',
   'deny-self-hosted-runners',
@@ -62,9 +51,6 @@ export interface VerifyInputs {
   readonly certificateIdentityRegexp: string | undefined;
   readonly certificateOidcIssuer: string | undefined;
   readonly signerWorkflow: string | undefined;
-  readonly repo: string | undefined;
-  readonly owner: string | undefined;
-  readonly sourceRepository: string | undefined;
   readonly sourceRef: string | undefined;
   readonly sourceDigest: string | undefined;
   readonly denySelfHostedRunners: boolean;
@@ -84,9 +70,6 @@ export function readVerifyInputs(read: InputReader<VerifyInput>): VerifyInputs {
     certificateIdentityRegexp: read.optional('certificate-identity-regexp'),
     certificateOidcIssuer: read.optional('certificate-oidc-issuer'),
     signerWorkflow: read.optional('signer-workflow'),
-    repo: read.optional('repo'),
-    owner: read.optional('owner'),
-    sourceRepository: read.optional('source-repository'),
     sourceRef: read.optional('source-ref'),
     sourceDigest: read.optional('source-digest'),
     denySelfHostedRunners: read.boolean('deny-self-hosted-runners', false),
@@ -110,8 +93,6 @@ export function readVerifyInputs(read: InputReader<VerifyInput>): VerifyInputs {
       }
     );
   }
-  // Checked here so a bad pin is an input error of the action, before any file is read.
-  sourcePinFromFlags(inputs, ACTION_INPUT_NAMES, 'ACTION_INPUT_INVALID');
   return inputs;
 }
 
@@ -153,11 +134,6 @@ export async function runVerify(
         ? {}
         : { certificateOidcIssuer: inputs.certificateOidcIssuer ?? GITHUB_ACTIONS_ISSUER }),
       ...(inputs.signerWorkflow === undefined ? {} : { signerWorkflow: inputs.signerWorkflow }),
-      ...(inputs.repo === undefined ? {} : { repo: inputs.repo }),
-      ...(inputs.owner === undefined ? {} : { owner: inputs.owner }),
-      ...(inputs.sourceRepository === undefined
-        ? {}
-        : { sourceRepository: inputs.sourceRepository }),
       ...(inputs.sourceRef === undefined ? {} : { sourceRef: inputs.sourceRef }),
       ...(inputs.sourceDigest === undefined ? {} : { sourceDigest: inputs.sourceDigest }),
       ...(inputs.denySelfHostedRunners ? { denySelfHostedRunners: true } : {}),
@@ -178,7 +154,7 @@ export async function runVerify(
   let attestationIds: string[] = [];
   const publishBlocks: SummaryBlock[] = [];
   if (passed && (inputs.uploadRelease || inputs.uploadAttestations)) {
-    const published = await publish(inputs, deps, releaseDir, verifiedFiles(report));
+    const published = await publish(inputs, deps, releaseDir, [reportPath, jsonPath]);
     uploaded = published.assets;
     attestationIds = published.attestations.map((a) => a.id);
     publishBlocks.push(
@@ -234,28 +210,12 @@ function failureBlocks(report: VerificationReport): SummaryBlock[] {
   ];
 }
 
-/**
- * Exactly the files the verification accounted for as verified (the `release.files` check):
- * never the policy, a trusted root, reports or anything else nobody attested.
- */
-export function verifiedFiles(report: VerificationReport): string[] {
-  const check = report.release.checks.find((c) => c.id === FILES_CHECK_ID);
-  const verified = check?.evidence?.verified;
-  if (!Array.isArray(verified)) {
-    throw new CustodyError(
-      'ACTION_VERIFY_FAILED',
-      'the verification report does not list the verified files; nothing is published'
-    );
-  }
-  return verified.filter((name): name is string => typeof name === 'string');
-}
-
-/** Uploads what verified (and only that) as release assets, and its DSSE bundles to the API. */
+/** Uploads what verified: every file of the release directory, and DSSE bundles to the API. */
 async function publish(
   inputs: VerifyInputs,
   deps: VerifyDeps,
   releaseDir: string,
-  verified: readonly string[]
+  reports: readonly string[]
 ): Promise<{
   tag: string | undefined;
   assets: string[];
@@ -276,10 +236,10 @@ async function publish(
     deps.githubApi ?? ((t, a, s) => createGitHubApi({ token: t, apiURL: a, serverURL: s }))
   )(token, apiURL, serverURL);
   const entries = await readdir(releaseDir, { withFileTypes: true });
-  const wanted = new Set(verified);
   const files = entries
-    .filter((e) => e.isFile() && wanted.has(e.name))
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
     .map((e) => path.join(releaseDir, e.name))
+    .filter((f) => !reports.includes(f))
     .sort();
   let tag: string | undefined;
   let assets: string[] = [];

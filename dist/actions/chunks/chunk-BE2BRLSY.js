@@ -1,2 +1,0 @@
-import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);
-import{d as e}from"./chunk-7TL5UW3B.js";import{a as n}from"./chunk-3EQZ5X6P.js";function d(t,r){if(t===void 0||t==="")return r;if(!/^\d{1,12}$/.test(t))throw new e("INPUT_SCHEMA_INVALID",`SOURCE_DATE_EPOCH must be a whole number of seconds, got ${JSON.stringify(t)}`);return new Date(Number(t)*1e3)}n(d,"resolveBuildTime");function f(t){return t.toISOString().replace(/\.\d{3}Z$/,"Z")}n(f,"toRFC3339");export{d as a,f as b};

@@ -1,2 +1,0 @@
-import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i}from"./chunk-ACSVXMF5.js";import"./chunk-7TL5UW3B.js";import"./chunk-3EQZ5X6P.js";export{a as DEFAULT_DOCUMENT_LIMIT,i as isExecutableMode,e as parseJSONText,g as pathExists,c as readFileLimited,f as readJSONFile,d as readTextLimited,h as resolveInside,b as writeFileAtomic};

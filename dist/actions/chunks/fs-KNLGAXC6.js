@@ -1,0 +1,2 @@
+import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);
+import{a,b,c,d,e,f,g,h,i}from"./chunk-42XIG6PA.js";import"./chunk-BC7MGY62.js";import"./chunk-3EQZ5X6P.js";export{a as DEFAULT_DOCUMENT_LIMIT,i as isExecutableMode,e as parseJSONText,g as pathExists,c as readFileLimited,f as readJSONFile,d as readTextLimited,h as resolveInside,b as writeFileAtomic};

@@ -1,2 +1,0 @@
-import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);
-import{b as a,c as b}from"./chunk-YU5CODRM.js";import"./chunk-V4PW4O7G.js";import"./chunk-JJSR3I63.js";import"./chunk-BE2BRLSY.js";import"./chunk-E33NA7SY.js";import"./chunk-RCZQUMJK.js";import"./chunk-LO2I72QI.js";import"./chunk-ACSVXMF5.js";import"./chunk-7TL5UW3B.js";import"./chunk-2XZWTSOH.js";import"./chunk-3EQZ5X6P.js";export{a as statementProblems,b as validateStatement};

@@ -1,0 +1,2 @@
+import { createRequire as __custodyCreateRequire } from 'node:module'; const require = __custodyCreateRequire(import.meta.url);
+import{b as a,c as b}from"./chunk-JK3XSEKV.js";import"./chunk-2L4DPZ6X.js";import"./chunk-V4PW4O7G.js";import"./chunk-OLQBGXW7.js";import"./chunk-3D6ZQR5F.js";import"./chunk-BEL7JIN2.js";import"./chunk-42XIG6PA.js";import"./chunk-BC7MGY62.js";import"./chunk-2XZWTSOH.js";import"./chunk-3EQZ5X6P.js";export{a as statementProblems,b as validateStatement};
